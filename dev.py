@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""The project's commands. Needs only Python >= 3.11; creates its own environment in ``.venv``.
+
+    python3 dev.py book     build the website into _build/html (executes every notebook, warnings are errors)
+    python3 dev.py test     run every test: calclib's unit tests, nbval on every notebook, the website test
+    python3 dev.py lab      open the chapters in JupyterLab
+    python3 dev.py strip    remove outputs from the chapter notebooks before committing
+    python3 dev.py labs     write the student notebooks and instructor keys into _build/labs
+    python3 dev.py bench    run benchmarks/ (installs benchmarks/requirements.txt first)
+
+``make book``, ``make test``, ... do the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "requirements-test.txt"]
+STAMP = VENV / ".requirements-stamp"
+
+
+def run(*args: str | Path, **kwargs) -> None:
+    """Run a command, echo it, and stop with its exit code if it fails."""
+    print("+", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, **kwargs)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def requirements_hash(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in [*files, ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_environment(extra: list[Path] | None = None) -> None:
+    """Create ``.venv`` if missing and install the requirements if they changed since the last install."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}: run `python3.11 dev.py ...`")
+    files = REQUIREMENTS + (extra or [])
+    if not PYTHON.exists():
+        print(f"Creating the environment in {VENV} ...", flush=True)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as exc:  # e.g. Debian without python3-venv
+            sys.exit(f"Could not create {VENV}: {exc}\nOn Debian/Ubuntu: apt install python3-venv")
+    wanted = requirements_hash(files)
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("Installing the requirements (about a minute the first time) ...", flush=True)
+    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(PYTHON, "-m", "pip", "install", "--quiet", *(a for f in files for a in ("-r", f)))
+    STAMP.write_text(wanted)
+
+
+def book(*extra_args: str) -> None:
+    """Build the website from scratch: every notebook executed, any warning fails the build."""
+    ensure_environment()
+    shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
+    run(BIN / "jupyter-book", "build", ".", "--all", "-W", "--keep-going", *extra_args)
+    print(f"\nThe website is in {ROOT / '_build' / 'html'}. Open it with:\n"
+          f"    python3 -m http.server -d _build/html 8000   # then visit http://localhost:8000")
+
+
+def test(*pytest_args: str) -> None:
+    """Every test: unit tests of calclib, nbval over every notebook, the website test."""
+    ensure_environment()
+    workers = os.environ.get("PYTEST_WORKERS", "2")
+    run(BIN / "python", "-m", "pytest", "-n", workers, "--dist", "loadfile", "--nbval-lax",
+        "-p", "no:cacheprovider", "tests", "book", *pytest_args)
+
+
+def lab(*args: str) -> None:
+    ensure_environment()
+    run(BIN / "jupyter", "lab", "book", *args)
+
+
+def strip(*args: str) -> None:
+    ensure_environment()
+    notebooks = sorted(str(p) for p in (ROOT / "book").glob("*.ipynb"))
+    run(BIN / "nbstripout", *notebooks)
+
+
+def labs(*args: str) -> None:
+    ensure_environment()
+    run(BIN / "python", "-m", "calclib.labs", *args)
+
+
+def bench(*args: str) -> None:
+    ensure_environment(extra=[ROOT / "benchmarks" / "requirements.txt"])
+    run(BIN / "python", "benchmarks/run.py", *args)
+
+
+COMMANDS = {"book": book, "test": test, "lab": lab, "strip": strip, "labs": labs, "bench": bench}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        sys.exit(__doc__)
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

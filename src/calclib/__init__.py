@@ -1,0 +1,48 @@
+"""calclib — computing derivatives, written to be read.
+
+The companion package of the book *Computing Derivatives*. Every chapter calls it; none re-implements it.
+
+Submodules (one idea each)
+--------------------------
+functions     the common functions of one variable, their derivatives and domains
+finite_diff   difference quotients, step choice, complex step, Richardson, error model
+symbolic      exact derivatives with sympy, lambdify, expression swell
+rules         one table: every primitive's derivative rule, one line each
+forward       forward-mode AD: dual numbers, JVP, Jacobians column by column
+reverse       reverse-mode AD: the tape, VJP, backpropagation, Jacobians row by row
+graph         drawing a traced computation with its values and adjoints
+optimize      gradient descent, momentum, line search, Newton, SGD
+landscapes    the syllabus's test functions, written once
+plotting      the recurring figures (matplotlib and plotly)
+
+The function transformations follow JAX's names and conventions: ``grad``, ``value_and_grad``,
+``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "functions", "finite_diff", "symbolic", "rules", "forward", "reverse", "graph",
+    "optimize", "landscapes", "plotting", "api", "labs",
+)
+_API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad")
+
+__all__ = [*_SUBMODULES, *_API, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import submodules on first use, so ``import calclib`` stays fast (plotly and sympy load lazily)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _API:
+        return getattr(importlib.import_module(f"{__name__}.api"), name)
+    raise AttributeError(f"module 'calclib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

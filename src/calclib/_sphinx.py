@@ -1,0 +1,101 @@
+"""What the book's website needs that myst-nb lacks: plotly figures drawn by a local plotly.js.
+
+Under a plain kernel (the book build, nbval) plotly >= 6 emits only the mime type
+``application/vnd.plotly.v1+json``, which myst-nb does not render. Two pieces fix that:
+
+* :class:`PlotlyMimeRenderer`, a myst-nb mime renderer plugin (entry point group
+  ``myst_nb.mime_renderers`` in ``pyproject.toml``), turns the JSON into a ``<div>`` and a call to
+  ``Plotly.newPlot`` (plus ``Plotly.addFrames`` for animations), and asks for ``plotly/plotly.min.js``
+  on that page only;
+* :func:`setup`, a Sphinx extension (listed in ``_config.yml``), copies ``plotly.min.js`` from the
+  installed plotly package into ``_static/plotly/``, so no page loads anything from a CDN.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+PLOTLY_JS = "plotly/plotly.min.js"  # relative to _static
+
+
+def _alt_text(figure: dict) -> str:
+    """Alt text of a figure: ``layout.meta.alt`` if set, else its title, else a generic label."""
+    layout = figure.get("layout") or {}
+    meta = layout.get("meta")
+    if isinstance(meta, dict) and meta.get("alt"):
+        return str(meta["alt"])
+    title = layout.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    return str(title) if title else "Interactive plotly figure"
+
+
+def plotly_figure_html(figure: dict, div_id: str | None = None) -> str:
+    """HTML that draws ``figure`` (plotly's JSON: data, layout, frames) with a page-level plotly.js.
+
+    The script draws as soon as plotly.js is available, and adds animation frames after the first draw.
+    """
+    div_id = div_id or f"plotly-{uuid.uuid4().hex[:12]}"
+    layout = figure.get("layout") or {}
+    height = layout.get("height") or 450
+    payload = json.dumps(
+        {"data": figure.get("data", []), "layout": layout, "frames": figure.get("frames", [])},
+        separators=(",", ":"),
+    ).replace("</", "<\\/")
+    alt = html.escape(_alt_text(figure), quote=True)
+    return f"""<div class="calclib-plotly" role="figure" aria-label="{alt}">
+<div id="{div_id}" class="plotly-graph-div" style="height:{int(height)}px; width:100%;"></div>
+</div>
+<script type="text/javascript">
+(function () {{
+  var fig = {payload};
+  function draw() {{
+    Plotly.newPlot("{div_id}", fig.data, fig.layout, {{responsive: true, displaylogo: false}})
+      .then(function (gd) {{ if (fig.frames.length) {{ return Plotly.addFrames(gd, fig.frames); }} }});
+  }}
+  if (window.Plotly) {{ draw(); }} else {{ window.addEventListener("load", draw); }}
+}})();
+</script>"""
+
+
+class PlotlyMimeRenderer:
+    """myst-nb mime renderer plugin for ``application/vnd.plotly.v1+json`` (HTML builders only)."""
+
+    # Prefer plotly's JSON over any other representation of the same output on HTML pages.
+    mime_priority_overrides = [(builder, PLOTLY_MIME, 1) for builder in ("html", "dirhtml", "singlehtml")]
+
+    @staticmethod
+    def handle_mime(renderer: Any, data: Any, inline: bool) -> list[nodes.Element] | None:
+        if data.mime_type != PLOTLY_MIME:
+            return None
+        figure = data.content
+        if isinstance(figure, (str, bytes)):
+            figure = json.loads(figure)
+        renderer.add_js_file("plotly", PLOTLY_JS, {})
+        return [nodes.raw("", plotly_figure_html(figure), format="html", classes=["output", "plotly"])]
+
+
+def _copy_plotly_js(app: Any, exception: Exception | None) -> None:
+    """Copy plotly.min.js from the installed plotly package into the site's _static folder."""
+    if exception is not None or app.builder is None or app.builder.format != "html":
+        return
+    import plotly
+
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    target = Path(app.builder.outdir) / "_static" / PLOTLY_JS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Sphinx extension entry point: ship plotly.js with the site."""
+    app.connect("build-finished", _copy_plotly_js)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,226 @@
+"""The website test: build the book from scratch with warnings as errors, then open every page in
+headless Chromium and check what a reader would see.
+
+For every page: no request leaves localhost, no request fails, no console error; math is typeset by the
+local MathJax; every plotly figure is drawn (and its sliders move); every solution dropdown opens; every
+embedded widget is rendered.
+
+Needs Debian's Chromium (``apt install chromium``) or ``CHROMIUM_PATH`` pointing at a Chromium binary;
+without one the browser checks are skipped with that message (the build itself is still tested).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# Pages Sphinx writes that are not chapters; they are still opened, but they hold no content to check.
+SKIP_CONTENT_CHECKS = {"genindex.html", "search.html", "py-modindex.html", "prf-prf.html"}
+
+
+def find_chromium() -> str | None:
+    candidates = [os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), shutil.which("chromium-browser"),
+                  shutil.which("google-chrome")]
+    return next((c for c in candidates if c and Path(c).exists()), None)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """Build the whole book into a fresh folder: every notebook executed, any warning an error."""
+    out = tmp_path_factory.mktemp("site")
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
+           "--all", "-W", "--keep-going"]
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, f"the book build failed (warnings are errors):\n{log[-6000:]}"
+    html = out / "_build" / "html"
+    assert (html / "index.html").exists(), "the build wrote no index.html"
+    return html
+
+
+def test_book_builds_without_warnings(built_site: Path) -> None:
+    chapters = [p for p in (built_site / "book").glob("*.html")]
+    assert chapters, "no chapter pages were written"
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path):
+    handler = functools.partial(QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = find_chromium()
+    if chromium is None and os.environ.get("CI"):
+        pytest.fail("CI must run the website test, but Chromium is missing: .ci/run installs it with apt")
+    if chromium is None:
+        pytest.skip("Chromium not found: install it (Debian/Ubuntu: `sudo apt-get install chromium`) or set "
+                    "CHROMIUM_PATH to a Chromium binary to run the website test in a browser")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as pw:
+        # playwright gives every launch a new empty profile itself.
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def all_pages(site: Path) -> list[str]:
+    # _static holds theme templates (webpack-macros.html), _sources the notebooks' sources: not pages.
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
+                   if not {"_sources", "_static"} & set(p.relative_to(site).parts))
+    return pages
+
+
+def check_page(browser, base: str, page_path: str) -> list[str]:
+    """Open one page and return a list of problems (empty when the page is right)."""
+    problems: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+
+    def on_request(request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("http", "ws")) and host not in {"127.0.0.1", "localhost"}:
+            problems.append(f"request to an outside host: {request.url}")
+
+    def block_outside(route) -> None:
+        route.abort()
+
+    page.route(lambda url: urlparse(url).hostname not in {"127.0.0.1", "localhost", None}
+               and url.startswith(("http", "ws")), block_outside)
+    page.on("request", on_request)
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
+
+    page.goto(f"{base}/{page_path}", wait_until="load")
+    name = Path(page_path).name
+    if name not in SKIP_CONTENT_CHECKS and "_modules" not in page_path:
+        problems += check_math(page) + check_plotly(page) + check_solutions(page) + check_widgets(page)
+    page.wait_for_timeout(100)  # let late console messages arrive
+    context.close()
+    return [f"{page_path}: {p}" for p in problems]
+
+
+def check_math(page) -> list[str]:
+    n_math = page.locator(".math, span.math, div.math").count()
+    if n_math == 0:
+        return []
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20000)
+    page.evaluate("() => MathJax.startup.promise")
+    typeset = page.locator("mjx-container").count()
+    raw = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.math')).filter(e => !e.querySelector('mjx-container'))"
+        ".map(e => e.textContent.slice(0, 60))")
+    problems = []
+    if typeset == 0:
+        problems.append(f"{n_math} math elements but nothing typeset by MathJax")
+    if raw:
+        problems.append(f"math left untypeset: {raw[:3]}")
+    return problems
+
+
+def check_plotly(page) -> list[str]:
+    n_figures = page.locator(".calclib-plotly").count()
+    if n_figures == 0:
+        return []
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.calclib-plotly .plotly-graph-div .main-svg').length >= {n_figures}",
+        timeout=30000)
+    problems = []
+    # Move every slider to its last step and check that plotly registered the move.
+    moved = page.evaluate("""async () => {
+        const out = [];
+        for (const gd of document.querySelectorAll('.calclib-plotly .plotly-graph-div')) {
+            const sliders = (gd.layout && gd.layout.sliders) || [];
+            for (let i = 0; i < sliders.length; i++) {
+                const steps = sliders[i].steps || [];
+                if (steps.length < 2) continue;
+                const rail = gd.querySelectorAll('.slider-container .slider-rail-rect')[i];
+                if (!rail) { out.push([gd.id, 'no slider drawn']); continue; }
+                out.push([gd.id, 'rail', i, steps.length]);
+            }
+        }
+        return out;
+    }""")
+    for entry in moved:
+        if entry[1] == "no slider drawn":
+            problems.append(f"plotly figure {entry[0]}: slider not drawn")
+            continue
+        _, _, index, n_steps = entry
+        gd = page.locator(f"#{entry[0]}")
+        rail = gd.locator(".slider-container .slider-rail-rect").nth(index)
+        box = rail.bounding_box()
+        if box is None:
+            problems.append(f"plotly figure {entry[0]}: slider rail not visible")
+            continue
+        rail.scroll_into_view_if_needed()
+        box = rail.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        active = page.evaluate(f"() => document.getElementById('{entry[0]}')._fullLayout.sliders[{index}].active")
+        if active != n_steps - 1:
+            problems.append(f"plotly figure {entry[0]}: clicking the end of slider {index} left it at step {active}")
+    return problems
+
+
+def check_solutions(page) -> list[str]:
+    problems = []
+    toggles = page.locator(".solution.dropdown button.toggle-button")
+    for i in range(toggles.count()):
+        toggle = toggles.nth(i)
+        toggle.scroll_into_view_if_needed()
+        toggle.click()
+        page.wait_for_timeout(50)
+        opened = toggle.evaluate("b => !b.closest('.dropdown').classList.contains('toggle-hidden')")
+        if not opened:
+            problems.append(f"solution dropdown {i} did not open")
+    n_solutions = page.locator(".solution.dropdown").count()
+    if n_solutions != toggles.count():
+        problems.append(f"{n_solutions} solutions but {toggles.count()} toggle buttons")
+    return problems
+
+
+def check_widgets(page) -> list[str]:
+    n_views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if n_views == 0:
+        return []
+    try:
+        page.wait_for_function(f"() => document.querySelectorAll('.jupyter-widgets, .widget-inline-hbox')"
+                               f".length >= {n_views}", timeout=15000)
+    except Exception:
+        return [f"{n_views} widgets embedded but not rendered"]
+    return []
+
+
+def test_every_page_in_chromium(browser, site_url: str, built_site: Path) -> None:
+    pages = all_pages(built_site)
+    problems = []
+    for page_path in pages:
+        problems += check_page(browser, site_url, page_path)
+    print(f"website test: {len(pages)} pages opened in Chromium")
+    assert not problems, "\n".join(problems)
