@@ -93,8 +93,9 @@ def _mean(x, axis=None, keepdims=False):
 
 
 def _mean_transpose(g, shape, axis=None, keepdims=False):
-    count = np.prod(shape) / np.prod(np.shape(np.sum(np.zeros(shape), axis=axis)))
-    return _sum_transpose(g, shape, axis, keepdims) / count
+    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
+    count = int(np.prod([shape[a] for a in axes]))   # how many entries each mean averaged
+    return _sum_transpose(g / count, shape, axis, keepdims)
 
 
 def _kept_shape(shape, axis):

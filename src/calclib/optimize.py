@@ -1,0 +1,1015 @@
+r"""Optimization with derivatives: gradient descent, momentum, line search, Newton's method, SGD.
+
+Every method walks downhill from a start :math:`x_0`, one update at a time:
+
+* :func:`gradient_descent`: :math:`x \leftarrow x - \varepsilon \nabla f(x)` until
+  :math:`\|\nabla f(x)\| <` ``tol``; with **momentum**, :math:`v \leftarrow \alpha v - \varepsilon \nabla f(x)`,
+  :math:`x \leftarrow x + v`; **Nesterov** momentum takes :math:`\nabla f` at the look-ahead
+  :math:`x + \alpha v`; an **Armijo line search** picks the step length;
+* :func:`newton`: solve :math:`H(x)\,p = -\nabla f(x)`, :math:`x \leftarrow x + p`, until
+  :math:`\|p\| <` ``tol`` (one variable: :math:`x \leftarrow x - f'(x)/f''(x)`);
+* :func:`newton_root`: Newton–Raphson for :math:`g(x) = 0`, :math:`x \leftarrow x - g(x)/g'(x)`;
+* :func:`sgd`: :math:`x \leftarrow x - \varepsilon \nabla L_B(x)` on mini-batches :math:`B`, reshuffled
+  every epoch;
+* :func:`classify_critical_point`: minimum, maximum, saddle or undecided, from the Hessian's eigenvalues.
+
+Derivatives come from ``calclib`` itself: ``grad="reverse"`` (the default) is reverse-mode automatic
+differentiation, and any mode name of :func:`calclib.grad` works (``"forward"``, ``"central"``,
+``"complex-step"``, ...). You may pass your own function instead, e.g. a gradient derived by hand.
+
+Every method returns a result (:class:`OptimizeResult`, :class:`RootResult`) with the answer *and* the
+whole trajectory (``path``, ``values``, ``grad_norms``), for plots and animations. A run that blows
+up (an iterate, a value or a gradient turns ``inf`` or ``nan``, or grows by a factor of more than
+:data:`BLOWUP`) stops with ``converged=False``, keeps the last good iterate as the answer, and says
+in ``message`` at which step it diverged and what to try. No ``RuntimeWarning`` is printed.
+
+Examples
+--------
+>>> res = gradient_descent(lambda x: x**2, 5.0, learning_rate=0.1, steps=25, tol=0, grad=lambda x: 2 * x)
+>>> res.nit, round(res.x, 6)
+(25, 0.018889)
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+from warnings import catch_warnings, simplefilter
+
+import numpy as np
+
+from ._validation import as_float_array, require_callable, require_positive
+
+__all__ = [
+    "OptimizeResult", "RootResult", "gradient_descent", "newton", "newton_root", "sgd",
+    "classify_critical_point", "armijo_step",
+]
+
+Array = np.ndarray
+
+#: The names of the derivative modes that :func:`calclib.grad` accepts (``grad=`` may be one of them).
+MODES = ("reverse", "forward", "central", "forward-difference", "backward-difference", "complex-step", "richardson")
+
+#: Armijo's sufficient decrease: accept :math:`t` when :math:`f(x + td) \le f(x) + c\,t\,\nabla f(x)\cdot d`.
+ARMIJO_C = 1e-4
+ARMIJO_SHRINK = 0.5  #: backtracking: try :math:`t, t/2, t/4, \ldots`
+ARMIJO_MAX_TRIES = 60  #: give up after this many halvings (:math:`2^{-60} \approx 10^{-18}`)
+
+#: A run has diverged when ‖x‖ or |f(x)| grows beyond ``BLOWUP`` times its size at the start (plus 1).
+BLOWUP = 1e10
+
+
+# ---------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------
+
+
+def _fmt(x: Any) -> str:
+    """A short, readable form of a number or an array, for messages."""
+    x = np.asarray(x)
+    if x.ndim == 0:
+        return f"{float(x):.6g}"
+    return np.array2string(x, precision=6, separator=", ", threshold=8)
+
+
+def _steps_text(n: int) -> str:
+    """'1 step', '4 steps'."""
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def _public(x: Array) -> float | Array:
+    """A Python float for a 0-d array (scalars in, scalars out), the array otherwise."""
+    return float(x) if x.ndim == 0 else x
+
+
+def _frozen(values: list) -> Array:
+    """Stack a list of iterates or values into a read-only float array."""
+    arr = np.array(values, dtype=float)
+    arr.flags.writeable = False
+    return arr
+
+
+def _repr_lines(result: Any, norms_name: str) -> str:
+    """The common ``__repr__`` of the result classes: one field per line, trajectories summarized."""
+    norms = getattr(result, norms_name)
+    lines = [
+        f"{type(result).__name__}({result.method})",
+        f"  converged:  {result.converged}",
+        f"  message:    {result.message}",
+        f"  x:          {_fmt(result.x)}",
+        f"  fun:        {_fmt(result.fun)}",
+        f"  nit:        {result.nit}",
+        f"  path:       array of shape {result.path.shape} (x_0, ..., x_{result.nit})",
+        f"  values:     {_fmt(result.values[0])} → {_fmt(result.values[-1])}",
+        f"  {norms_name + ':':<11} {norms[0]:.3g} → {norms[-1]:.3g}",
+    ]
+    lines += [f"  warning:    {w}" for w in result.warnings[:3]]
+    if len(result.warnings) > 3:
+        lines.append(f"  warning:    ... and {len(result.warnings) - 3} more (see .warnings)")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class OptimizeResult:
+    r"""The outcome of a minimization, with its whole trajectory.
+
+    Attributes
+    ----------
+    x : float or ndarray
+        The last iterate :math:`x_{\text{nit}}` (a float when the start was a number).
+    fun : float
+        :math:`f(x)`.
+    nit : int
+        The number of updates performed.
+    converged : bool
+        Whether the stopping test was met (:func:`sgd`: whether every epoch ran without diverging).
+    message : str
+        Why the run stopped, in words.
+    path : ndarray, shape ``(nit + 1,) + x.shape``
+        The iterates :math:`x_0, x_1, \ldots, x_{\text{nit}}`.
+    values : ndarray, shape ``(nit + 1,)``
+        :math:`f` at each iterate.
+    grad_norms : ndarray, shape ``(nit + 1,)``
+        :math:`\|\nabla f\|` at each iterate.
+    method : str
+        Which method produced it, e.g. ``"gradient descent (momentum 0.8)"``.
+    warnings : tuple of str
+        Things worth knowing that did not stop the run (e.g. a Newton step that went uphill).
+    batch_losses : ndarray or None
+        :func:`sgd` only: the mini-batch loss at every update (a noisy curve); ``path``, ``values`` and
+        ``grad_norms`` are then recorded once per epoch, on the full data.
+    """
+
+    x: float | Array
+    fun: float
+    nit: int
+    converged: bool
+    message: str
+    path: Array
+    values: Array
+    grad_norms: Array
+    method: str = ""
+    warnings: tuple[str, ...] = ()
+    batch_losses: Array | None = None
+
+    def __repr__(self) -> str:
+        return _repr_lines(self, "grad_norms")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RootResult:
+    r"""The outcome of Newton–Raphson for :math:`g(x) = 0`, with its whole trajectory.
+
+    Attributes
+    ----------
+    x : float or ndarray
+        The last iterate (a float when the start was a number).
+    fun : float or ndarray
+        The residual :math:`g(x)`, zero at a root.
+    nit : int
+        The number of updates performed.
+    converged : bool
+        Whether the Newton step became negligible (see :func:`newton_root`).
+    message : str
+        Why the run stopped, in words.
+    path : ndarray, shape ``(nit + 1,) + x.shape``
+        The iterates.
+    values : ndarray, shape ``(nit + 1,) + g(x).shape``
+        :math:`g` at each iterate.
+    residual_norms : ndarray, shape ``(nit + 1,)``
+        :math:`\|g\|` at each iterate: it roughly squares at every step near a simple root.
+    method : str
+        ``"newton_root"``.
+    warnings : tuple of str
+        Always empty; there for symmetry with :class:`OptimizeResult`.
+    """
+
+    x: float | Array
+    fun: float | Array
+    nit: int
+    converged: bool
+    message: str
+    path: Array
+    values: Array
+    residual_norms: Array
+    method: str = "newton_root"
+    warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return _repr_lines(self, "residual_norms")
+
+
+class _Trajectory:
+    """The iterates of a run with f (or g) and a norm at each; turns into a result at the end."""
+
+    def __init__(self, x: Array, value: Any, norm: float) -> None:
+        self.points, self.values, self.norms = [x], [value], [norm]
+
+    def add(self, x: Array, value: Any, norm: float) -> None:
+        """Record one more iterate."""
+        self.points.append(x)
+        self.values.append(value)
+        self.norms.append(norm)
+
+    @property
+    def nit(self) -> int:
+        """Updates performed so far."""
+        return len(self.points) - 1
+
+    def result(self, converged: bool, message: str, method: str, warnings: list[str] | tuple = (),
+               cls: type = OptimizeResult, **extra: Any) -> Any:
+        """Freeze into an :class:`OptimizeResult` (or ``cls``)."""
+        x = self.points[-1]
+        return cls(_public(x), _public(np.asarray(self.values[-1])), self.nit, bool(converged), message,
+                   _frozen(self.points), _frozen(self.values), _frozen(self.norms), method, tuple(warnings), **extra)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Checking input; evaluating f and its derivatives
+# ---------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _quietly() -> Iterator[None]:
+    """Silence NumPy's floating-point warnings and calclib's ``DomainWarning`` during a run.
+
+    A run reports overflow, ``nan`` and leaving the domain of ``f`` in its ``message`` instead.
+    """
+    from .api import DomainWarning
+
+    with np.errstate(all="ignore"), catch_warnings():
+        simplefilter("ignore", DomainWarning)
+        yield
+
+
+def _start(x0: Any, name: str = "x0") -> Array:
+    """``x0`` as a float array, refused if it contains inf or nan."""
+    x = as_float_array(x0, name)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite (no inf or nan), got {_fmt(x)}")
+    return x.copy()
+
+
+def _count(n: Any, name: str, minimum: int = 0) -> int:
+    """A whole number ≥ ``minimum`` (``steps``, ``epochs``, ``batch_size``)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number, got {type(n).__name__}: {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {n}")
+    return int(n)
+
+
+def _tolerance(tol: Any, name: str = "tol") -> float:
+    """A finite number ≥ 0."""
+    try:
+        t = float(tol)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a number ≥ 0, got {type(tol).__name__}") from exc
+    if not np.isfinite(t) or t < 0:
+        raise ValueError(f"{name} must be a finite number ≥ 0, got {tol!r}")
+    return t
+
+
+def _line_search(line_search: Any) -> str | None:
+    """``None`` or ``"armijo"``."""
+    if line_search not in (None, "armijo"):
+        raise ValueError(f"line_search must be None or 'armijo', got {line_search!r}")
+    return line_search
+
+
+def _norm(v: Any) -> float:
+    """Euclidean norm of an array of any shape (a matrix counts as a long vector); inf/nan if v has any."""
+    v = np.asarray(v, dtype=float)
+    return math.sqrt(float(np.vdot(v, v)))
+
+
+def _derivative_function(f: Callable, given: Any, name: str, transform: str) -> Callable:
+    """``given`` if it is a function; else ``calclib.<transform>(f, mode=given)`` (default ``"reverse"``).
+
+    ``transform`` is ``"grad"``, ``"derivative"``, ``"jacobian"`` or ``"hessian"`` (calclib's API).
+    """
+    if given is None:
+        given = "reverse"
+    if callable(given):
+        return given
+    if not isinstance(given, str):
+        raise TypeError(f"{name} must be a function or a mode name such as 'reverse', got {type(given).__name__}")
+    if given not in MODES:
+        raise ValueError(f"unknown {name} mode {given!r}; choose one of {', '.join(map(repr, MODES))}, "
+                         f"or pass a function")
+    from . import api
+
+    return getattr(api, transform)(f, mode=given)
+
+
+def _hessian_function(f: Callable, hessian: Any) -> Callable:
+    """``hessian`` if it is a function, else calclib's exact Hessian ``calclib.hessian(f)``."""
+    if hessian is None:
+        from . import api
+
+        return api.hessian(f)
+    if not callable(hessian):
+        raise TypeError(f"hessian must be a function returning the Hessian matrix (or None), "
+                        f"got {type(hessian).__name__}")
+    return hessian
+
+
+def _value(f: Callable, x: Array, name: str = "f") -> float:
+    """:math:`f(x)` as a float; ``f`` must return one number."""
+    y = np.asarray(f(_public(x)))
+    if y.size != 1 or y.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must return a single real number, got {y.dtype} array of shape {y.shape}")
+    return float(y.reshape(()))
+
+
+def _vector(fn: Callable, x: Array, shape: tuple, name: str, *args: Any) -> Array:
+    """Call a derivative function and check that its result has the expected shape."""
+    out = np.asarray(fn(_public(x), *args), dtype=float)
+    if out.size != x.size:
+        raise ValueError(f"{name} must return an array of shape {shape} (one entry per entry of x), "
+                         f"got shape {out.shape}")
+    return out.reshape(shape)
+
+
+def _why_diverged(x: Array, value: float, grad_norm: float, scale: tuple[float, float],
+                  name: str = "f(x)") -> str | None:
+    """The reason a new iterate counts as divergence, or ``None`` if it is fine.
+
+    ``grad_norm`` is ‖∇f(x)‖ (pass 0.0 when there is no gradient to check). ``scale`` is
+    (1 + ‖x₀‖, 1 + |f(x₀)|): growth beyond :data:`BLOWUP` times these is divergence. ``name`` names
+    ``value`` in the message.
+    """
+    x_norm = _norm(x)
+    if not math.isfinite(x_norm):
+        return "the iterate overflowed to inf/nan"
+    if not math.isfinite(value):
+        return f"{name} = {value} at x = {_fmt(x)} (outside the domain, or an overflow)"
+    if not math.isfinite(grad_norm):
+        return f"the gradient is not finite at x = {_fmt(x)}"
+    if x_norm > BLOWUP * scale[0]:
+        return f"‖x‖ = {x_norm:.3g} grew without bound"
+    if abs(value) > BLOWUP * scale[1]:
+        return f"|{name}| = {abs(value):.3g} grew without bound"
+    return None
+
+
+def _diverged_message(step: int, reason: str, last: Array, hint: str) -> str:
+    """The message of a run stopped by divergence."""
+    return (f"diverged at step {step}: {reason}. Stopped and returned x_{step - 1} = {_fmt(last)}, "
+            f"the last iterate before that (not a minimizer). {hint}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Gradient descent
+# ---------------------------------------------------------------------------------------------------
+
+
+def armijo_step(f: Callable, x: Any, direction: Any, gradient: Any, t0: float = 1.0,
+                fx: float | None = None) -> float | None:
+    r"""Backtracking (Armijo) line search: the first :math:`t = t_0, t_0/2, t_0/4, \ldots` with
+
+    .. math:: f(x + t d) \le f(x) + c\, t\, \nabla f(x) \cdot d, \qquad c = 10^{-4},
+
+    a step that decreases :math:`f` by at least a fraction :math:`c` of what the slope promises.
+    :math:`d` must be a descent direction (:math:`\nabla f(x) \cdot d < 0`); then a small enough
+    :math:`t` always works.
+
+    Parameters
+    ----------
+    f : callable
+        The function to minimize.
+    x, direction, gradient : float or array
+        The point, the direction :math:`d` and :math:`\nabla f(x)` (all the same shape).
+    t0 : float
+        The first step length tried (gradient descent: the learning rate; Newton: 1).
+    fx : float, optional
+        :math:`f(x)`, if already known.
+
+    Returns
+    -------
+    float or None
+        The accepted :math:`t`, or ``None`` if 60 halvings found none (then :math:`x` is a minimizer up
+        to rounding, or :math:`d` is not a descent direction).
+
+    Examples
+    --------
+    >>> armijo_step(lambda x: x**2, 1.0, direction=-2.0, gradient=2.0, t0=1.0)
+    0.5
+    """
+    x, d = np.asarray(x, dtype=float), np.asarray(direction, dtype=float)
+    fx = _value(f, x) if fx is None else fx
+    slope = float(np.sum(np.asarray(gradient, dtype=float) * d))
+    t = float(t0)
+    with _quietly():
+        for _ in range(ARMIJO_MAX_TRIES):
+            trial = _value(f, x + t * d)
+            if np.isfinite(trial) and trial <= fx + ARMIJO_C * t * slope:
+                return t
+            t *= ARMIJO_SHRINK
+    return None
+
+
+def _descent_method(momentum: float, nesterov: bool, line_search: str | None) -> str:
+    """The name of the variant, for ``result.method``."""
+    if line_search:
+        return "gradient descent (Armijo line search)"
+    if momentum:
+        return f"gradient descent ({'Nesterov ' if nesterov else ''}momentum {momentum:g})"
+    return "gradient descent"
+
+
+def _stop_message(run: _Trajectory, steps: int, tol: float) -> str:
+    """The message of a gradient-descent run that did not diverge."""
+    norm = run.norms[-1]
+    if norm < tol:
+        return f"converged in {_steps_text(run.nit)}: ‖∇f(x)‖ = {norm:.3g} < tol = {tol:g}"
+    if tol == 0:
+        return f"ran all {_steps_text(steps)} (tol = 0: no stopping test); ‖∇f(x)‖ = {norm:.3g}"
+    msg = f"stopped after the maximum of {_steps_text(steps)}: ‖∇f(x)‖ = {norm:.3g} is still ≥ tol = {tol:g}"
+    uphill = int(np.sum(np.diff(run.values) > 0))
+    if uphill > run.nit // 4:
+        msg += (f"; f went up at {uphill} of the {run.nit} steps: the iterates oscillate, "
+                f"the learning rate is probably too large")
+    return msg
+
+
+def gradient_descent(f: Callable, x0: Any, learning_rate: float, steps: int = 1000, tol: float = 1e-6,
+                     momentum: float = 0.0, nesterov: bool = False, line_search: str | None = None,
+                     grad: Callable | str | None = None) -> OptimizeResult:
+    r"""Minimize ``f`` by gradient descent (steepest descent), optionally with momentum or line search.
+
+    Plain gradient descent takes a step of length proportional to the slope, downhill:
+
+    .. math:: x_{k+1} = x_k - \varepsilon\, \nabla f(x_k).
+
+    With **momentum** :math:`\alpha` a velocity remembers past steps, which speeds the walk along long
+    valleys and damps the zig-zag across them:
+
+    .. math:: v_{k+1} = \alpha v_k - \varepsilon \nabla f(x_k), \qquad x_{k+1} = x_k + v_{k+1},
+              \qquad v_0 = 0.
+
+    **Nesterov** momentum evaluates the gradient at the look-ahead point :math:`x_k + \alpha v_k`
+    instead. With ``line_search="armijo"`` each step is :math:`x_k - t\,\nabla f(x_k)` with :math:`t`
+    from :func:`armijo_step`: :math:`t = \varepsilon, \varepsilon/2, \ldots` (shrink 0.5) until
+    :math:`f` decreases by at least :math:`c\,t\,\|\nabla f\|^2`, :math:`c = 10^{-4}`.
+
+    The run stops when :math:`\|\nabla f(x_k)\| <` ``tol`` (``tol=0``: never, all ``steps`` run), after
+    ``steps`` updates, or when it diverges (see the module's introduction).
+
+    Parameters
+    ----------
+    f : callable
+        The function to minimize: ``f(x)`` returns one number. Plain NumPy, so calclib can
+        differentiate it.
+    x0 : float or array
+        The start.
+    learning_rate : float
+        The step size :math:`\varepsilon > 0`.
+    steps : int
+        The most updates to perform.
+    tol : float
+        Stop when :math:`\|\nabla f(x)\| <` ``tol``.
+    momentum : float
+        :math:`\alpha \in [0, 1)`; 0 is plain gradient descent.
+    nesterov : bool
+        Use Nesterov's look-ahead gradient (needs ``momentum > 0``).
+    line_search : None or "armijo"
+        Backtracking line search along :math:`-\nabla f` (not combined with momentum).
+    grad : callable or str, optional
+        :math:`\nabla f`: a function of ``x`` (e.g. derived by hand), or a calclib mode name
+        (default ``"reverse"``: reverse-mode AD).
+
+    Returns
+    -------
+    OptimizeResult
+        ``x``, ``fun``, ``nit``, ``converged``, ``message`` and the trajectory ``path``, ``values``,
+        ``grad_norms``.
+
+    Examples
+    --------
+    The parabola :math:`x^2` from 5 with :math:`\varepsilon = 0.1`: every step multiplies x by 0.8.
+
+    >>> res = gradient_descent(lambda x: x**2, 5.0, 0.1, steps=25, tol=0, grad=lambda x: 2 * x)
+    >>> bool(np.isclose(res.x, 5 * 0.8**25)), res.path.shape
+    (True, (26,))
+    """
+    require_callable(f)
+    x = _start(x0)
+    lr = require_positive(learning_rate, "learning_rate")
+    steps, tol = _count(steps, "steps"), _tolerance(tol)
+    alpha, line_search = _momentum(momentum, nesterov), _line_search(line_search)
+    if line_search and alpha:
+        raise ValueError("line_search='armijo' and momentum cannot be combined: choose one of them")
+    gradient = _derivative_function(f, grad, "grad", "grad")
+    method = _descent_method(alpha, nesterov, line_search)
+    hint = f"Try a smaller learning_rate (it was {lr:g})" + (" or a smaller momentum." if alpha else ".")
+    with _quietly():
+        return _descend(f, gradient, x, lr, steps, tol, alpha, nesterov, line_search, method, hint)
+
+
+def _momentum(momentum: Any, nesterov: Any) -> float:
+    """Check :math:`\\alpha \\in [0, 1)` and that Nesterov has some momentum to look ahead with."""
+    alpha = _tolerance(momentum, "momentum")
+    if alpha >= 1:
+        raise ValueError(f"momentum must be in [0, 1) (the velocity must fade), got {momentum!r}")
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    if nesterov and alpha == 0:
+        raise ValueError("nesterov=True needs momentum > 0 (e.g. momentum=0.9)")
+    return alpha
+
+
+def _evaluate(f: Callable, gradient: Callable, x: Array) -> tuple[float, Array, float]:
+    r""":math:`f(x)`, :math:`\nabla f(x)` and :math:`\|\nabla f(x)\|` (no gradient where x is not finite)."""
+    fx = _value(f, x)
+    if not math.isfinite(_norm(x)):
+        return fx, x, math.nan
+    g = _vector(gradient, x, x.shape, "grad")
+    return fx, g, _norm(g)
+
+
+def _check_first(x: Array, fx: float, g_norm: float, name: str = "f") -> tuple[float, float]:
+    """Refuse a start where f or its derivative is not finite; return the scale for :func:`_why_diverged`."""
+    if not (math.isfinite(fx) and math.isfinite(g_norm)):
+        raise ValueError(f"{name} or its derivative is not finite at x0 = {_fmt(x)} (f(x0) = {fx}): "
+                         f"start inside the domain of {name}")
+    return 1 + _norm(x), 1 + abs(fx)
+
+
+def _descend(f: Callable, gradient: Callable, x: Array, lr: float, steps: int, tol: float, alpha: float,
+             nesterov: bool, line_search: str | None, method: str, hint: str) -> OptimizeResult:
+    """The loop of :func:`gradient_descent` (inputs already checked)."""
+    fx, g, g_norm = _evaluate(f, gradient, x)
+    scale = _check_first(x, fx, g_norm)
+    run, velocity = _Trajectory(x, fx, g_norm), np.zeros_like(x)
+    for step in range(1, steps + 1):
+        if g_norm < tol:
+            break
+        if line_search:
+            t = armijo_step(f, x, -g, g, t0=lr, fx=fx)
+            if t is None:
+                msg = (f"the line search failed at step {step}: no step along −∇f decreases f "
+                       f"(‖∇f‖ = {g_norm:.3g})")
+                return run.result(False, msg, method)
+            velocity = -t * g
+        else:
+            g_used = _vector(gradient, x + alpha * velocity, x.shape, "grad") if nesterov else g
+            velocity = alpha * velocity - lr * g_used
+        x_new = x + velocity
+        fx_new, g_new, norm_new = _evaluate(f, gradient, x_new)
+        reason = _why_diverged(x_new, fx_new, norm_new, scale)
+        if reason:
+            return run.result(False, _diverged_message(step, reason, x, hint), method)
+        x, fx, g, g_norm = x_new, fx_new, g_new, norm_new
+        run.add(x, fx, g_norm)
+    return run.result(g_norm < tol, _stop_message(run, steps, tol), method)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Newton's method
+# ---------------------------------------------------------------------------------------------------
+
+
+def _as_matrix(h: Any, n: int, name: str) -> Array:
+    """A Hessian or Jacobian as an n × n float matrix (a number for one variable)."""
+    m = np.asarray(h, dtype=float)
+    if m.size != n * n:
+        raise ValueError(f"{name} must return an {n} × {n} matrix for x with {n} entries, got shape {m.shape}")
+    return m.reshape(n, n)
+
+
+def _solve_newton(matrix: Array, rhs: Array) -> Array | None:
+    r"""Solve :math:`M p = r` (never inverting :math:`M`); ``None`` if :math:`M` is singular.
+
+    Singular means: not finite, exactly singular, or so ill-conditioned (condition number above
+    :math:`1/\epsilon_{\text{mach}} \approx 4.5\cdot10^{15}`) that the solution would be noise.
+    """
+    if not np.all(np.isfinite(matrix)) or np.linalg.cond(matrix) > 1 / np.finfo(float).eps:
+        return None
+    try:
+        return np.linalg.solve(matrix, rhs)
+    except np.linalg.LinAlgError:
+        return None
+
+
+def _singular_message(x: Array, matrix: Array, step: int, what: str) -> str:
+    """The message when the Newton system cannot be solved at ``x``."""
+    if x.ndim == 0:
+        symbol = "f''(x)" if what == "second derivative" else "g'(x)"
+        return (f"stopped at step {step}: the {what} is zero at x = {_fmt(x)} ({symbol} = {_fmt(matrix[0, 0])}), "
+                f"so the Newton step is undefined (division by zero)")
+    eig = np.linalg.eigvals(matrix) if np.all(np.isfinite(matrix)) else matrix.ravel()
+    return (f"stopped at step {step}: the {what} is singular at x = {_fmt(x)} (eigenvalues {_fmt(np.real(eig))}), "
+            f"so the Newton step is undefined (the linear system has no unique solution)")
+
+
+def _uphill_warning(x: Array, hess: Array, step: int) -> str:
+    """The warning when the Newton direction is not a descent direction."""
+    if x.ndim == 0:
+        curvature = f"f''(x) = {_fmt(hess[0, 0])} ≤ 0"
+    else:
+        eigenvalues = np.linalg.eigvalsh((hess + hess.T) / 2)
+        curvature = f"the Hessian is not positive definite, eigenvalues {_fmt(eigenvalues)}"
+    return (f"step {step} at x = {_fmt(x)} heads uphill ({curvature}): the quadratic model has a maximum "
+            f"or a saddle, and Newton's method steps to it")
+
+
+def newton(f: Callable, x0: Any, steps: int = 100, tol: float = 1e-4, line_search: str | None = None,
+           hessian: Callable | None = None, grad: Callable | str | None = None) -> OptimizeResult:
+    r"""Minimize ``f`` by Newton's method: jump to the minimum of the local quadratic model.
+
+    Near :math:`x_k`, :math:`f(x_k + p) \approx f(x_k) + \nabla f(x_k)\cdot p + \tfrac12 p^\top H(x_k) p`;
+    its critical point solves the **Newton system**
+
+    .. math:: H(x_k)\, p_k = -\nabla f(x_k), \qquad x_{k+1} = x_k + p_k,
+
+    which for one variable is :math:`x_{k+1} = x_k - f'(x_k)/f''(x_k)`. The system is solved with
+    ``np.linalg.solve`` (Gaussian elimination), never by inverting :math:`H`. On a quadratic the model
+    is exact and one step lands on the critical point; near a minimum the error roughly squares at
+    every step (quadratic convergence).
+
+    **Stopping and counting.** Near the solution the Newton step :math:`p_k` estimates the error of
+    :math:`x_k`. So each iteration computes :math:`p_k` and, if :math:`\|p_k\| <` ``tol``, stops
+    *without* taking it: ``nit`` is the number of updates performed, and ``x`` is :math:`x_{\text{nit}}`,
+    whose error is about :math:`\|p_{\text{nit}}\| <` ``tol``. (:math:`e^x - \ln x` from 1.75: 4 steps.)
+
+    **Failure.** Where :math:`H` is singular (:math:`f'' = 0` in one variable) the step is undefined:
+    the run stops with ``converged=False`` and says so. Where :math:`H` is not positive definite, the
+    Newton step can go *uphill* (:math:`\nabla f \cdot p > 0`): Newton's method finds critical points,
+    maxima and saddles included. Such steps are listed in ``warnings`` (and mentioned in ``message``).
+    With ``line_search="armijo"`` Newton stays a descent method: when :math:`p_k` is not a descent
+    direction it uses :math:`-\nabla f(x_k)` instead, and the step length :math:`t` comes from
+    :func:`armijo_step` starting at :math:`t = 1` (the full Newton step).
+
+    Parameters
+    ----------
+    f : callable
+        The function to minimize (one number out).
+    x0 : float or array
+        The start.
+    steps : int
+        The most updates to perform.
+    tol : float
+        Stop when the Newton step is shorter than ``tol``.
+    line_search : None or "armijo"
+        Damp the steps with a backtracking line search (see above).
+    hessian : callable, optional
+        :math:`H(x)` (for one variable :math:`f''(x)`); default ``calclib.hessian(f)``, exact
+        (forward-over-reverse AD).
+    grad : callable or str, optional
+        :math:`\nabla f`, a function or a calclib mode name (default ``"reverse"``).
+
+    Returns
+    -------
+    OptimizeResult
+
+    Examples
+    --------
+    >>> res = newton(lambda x: x**2, 3.0, grad=lambda x: 2 * x, hessian=lambda x: 2.0)
+    >>> res.x, res.nit, res.converged
+    (0.0, 1, True)
+    """
+    require_callable(f)
+    x = _start(x0)
+    steps, tol, line_search = _count(steps, "steps"), _tolerance(tol), _line_search(line_search)
+    gradient = _derivative_function(f, grad, "grad", "grad")
+    hess = _hessian_function(f, hessian)
+    method = "Newton" + (" (Armijo line search)" if line_search else "")
+    with _quietly():
+        return _newton_loop(f, gradient, hess, x, steps, tol, line_search, method)
+
+
+def _descent_direction(p: Array, g: Array, hess: Array, x: Array, step: int, line_search: str | None,
+                       warnings: list[str]) -> Array:
+    """The Newton step ``p``, or −∇f when ``p`` goes uphill and a line search wants descent; notes uphill steps."""
+    if np.sum(g * p) > 0:
+        if line_search:
+            warnings.append(f"step {step}: the Newton direction is not a descent direction at x = {_fmt(x)}; "
+                            f"used −∇f instead")
+            return -g
+        warnings.append(_uphill_warning(x, hess, step))
+    return p
+
+
+def _newton_loop(f: Callable, gradient: Callable, hess_fn: Callable, x: Array, steps: int, tol: float,
+                 line_search: str | None, method: str) -> OptimizeResult:
+    """The loop of :func:`newton` (inputs already checked)."""
+    what = "second derivative" if x.ndim == 0 else "Hessian"
+    fx, g, g_norm = _evaluate(f, gradient, x)
+    scale, warnings = _check_first(x, fx, g_norm), []
+    run = _Trajectory(x, fx, g_norm)
+    hint = ("f may be unbounded below; or try a start closer to a minimum." if line_search
+            else "Try line_search='armijo' or a start closer to a minimum.")
+    for step in range(1, steps + 2):  # one extra Newton step is computed (not taken) to test convergence
+        if not np.any(g):  # exactly at a critical point: the step is 0, whatever H is
+            return run.result(True, _newton_message(run.nit, 0.0, tol, warnings), method, warnings)
+        hess = _as_matrix(hess_fn(_public(x)), x.size, "hessian")
+        p = _solve_newton(hess, -g.ravel())
+        if p is None:
+            return run.result(False, _singular_message(x, hess, step, what), method, warnings)
+        if _norm(p) < tol:
+            return run.result(True, _newton_message(run.nit, _norm(p), tol, warnings), method, warnings)
+        if step > steps:
+            break
+        p = _descent_direction(p.reshape(x.shape), g, hess, x, step, line_search, warnings)
+        t = armijo_step(f, x, p, g, 1.0, fx) if line_search else 1.0
+        if t is None:
+            msg = f"the line search failed at step {step}: no step along the direction decreases f"
+            return run.result(False, msg, method, warnings)
+        x_new = x + t * p
+        fx_new, g_new, norm_new = _evaluate(f, gradient, x_new)
+        reason = _why_diverged(x_new, fx_new, norm_new, scale)
+        if reason:
+            return run.result(False, _diverged_message(step, reason, x, hint), method, warnings)
+        x, fx, g = x_new, fx_new, g_new
+        run.add(x, fx, norm_new)
+    msg = (f"stopped after the maximum of {_steps_text(steps)}: the next Newton step has length "
+           f"{_norm(p):.3g} ≥ tol = {tol:g}")
+    return run.result(False, msg, method, warnings)
+
+
+def _newton_message(nit: int, step_length: float, tol: float, warnings: list[str]) -> str:
+    """The message of a Newton run that converged (with a caution if some steps went uphill)."""
+    msg = f"converged in {_steps_text(nit)}: the next Newton step has length {step_length:.3g} < tol = {tol:g}"
+    uphill = sum("heads uphill" in w for w in warnings)
+    if uphill:
+        msg += (f"; warning: {uphill} step(s) went uphill, so this critical point may be a maximum or a "
+                f"saddle, not a minimum (see .warnings; check with classify_critical_point)")
+    return msg
+
+
+# ---------------------------------------------------------------------------------------------------
+# Newton–Raphson for roots
+# ---------------------------------------------------------------------------------------------------
+
+
+def newton_root(g: Callable, x0: Any, steps: int = 100, tol: float = 1e-12,
+                derivative: Callable | str | None = None) -> RootResult:
+    r"""Solve :math:`g(x) = 0` by Newton–Raphson: follow the tangent line to zero.
+
+    .. math:: x_{k+1} = x_k - \frac{g(x_k)}{g'(x_k)}
+              \qquad\text{or, for } g: \mathbb{R}^n \to \mathbb{R}^n, \qquad
+              J_g(x_k)\, p_k = -g(x_k),\; x_{k+1} = x_k + p_k.
+
+    Minimizing :math:`f` with :func:`newton` is Newton–Raphson applied to :math:`g = f'`. The run stops
+    when the step is negligible, :math:`\|p_k\| <` ``tol`` :math:`\cdot \max(1, \|x_k\|)` (relative for
+    large :math:`x`, since float64 cannot resolve less), counting steps as :func:`newton` does; or where
+    :math:`g'(x_k) = 0` (singular Jacobian), where the tangent is flat and has no zero.
+
+    Parameters
+    ----------
+    g : callable
+        ``g(x)``: a number for a number, or an array of shape ``(n,)`` for ``x`` of shape ``(n,)``.
+    x0 : float or array
+        The start.
+    steps : int
+        The most updates to perform.
+    tol : float
+        Relative step length at which to stop.
+    derivative : callable or str, optional
+        :math:`g'(x)` (a number), or the Jacobian (an n × n matrix) for a vector ``g``; or a calclib
+        mode name. Default: ``calclib.derivative(g)`` for a number, ``calclib.jacobian(g)`` for a vector
+        (reverse mode).
+
+    Returns
+    -------
+    RootResult
+        ``x``, ``fun`` (the residual :math:`g(x)`), ``nit``, ``converged``, ``message``, ``path``,
+        ``values``, ``residual_norms``.
+
+    Examples
+    --------
+    :math:`\sqrt2` as the root of :math:`x^2 - 2`:
+
+    >>> res = newton_root(lambda x: x**2 - 2, 1.0, derivative=lambda x: 2 * x)
+    >>> res.x, res.nit
+    (1.4142135623730951, 5)
+    """
+    require_callable(g, "g")
+    x = _start(x0)
+    steps, tol = _count(steps, "steps"), _tolerance(tol)
+    jac = _derivative_function(g, derivative, "derivative", "derivative" if x.ndim == 0 else "jacobian")
+    with _quietly():
+        return _root_loop(g, jac, x, steps, tol)
+
+
+def _residual(g: Callable, x: Array) -> Array:
+    """:math:`g(x)`, checked to have one entry per entry of ``x``."""
+    r = np.asarray(g(_public(x)), dtype=float)
+    if r.size != x.size:
+        raise ValueError(f"g must return as many numbers as x has ({x.size}), got shape {r.shape}; "
+                         f"to minimize a function use newton(f, x0) instead")
+    return r.reshape(x.shape)
+
+
+def _root_loop(g: Callable, jac: Callable, x: Array, steps: int, tol: float) -> RootResult:
+    """The loop of :func:`newton_root` (inputs already checked)."""
+    what = "derivative" if x.ndim == 0 else "Jacobian"
+    r = _residual(g, x)
+    if not np.all(np.isfinite(r)):
+        raise ValueError(f"g is not finite at x0 = {_fmt(x)}: start inside the domain of g")
+    run, scale = _Trajectory(x, r, _norm(r)), (1 + _norm(x), 1 + _norm(r))
+    for step in range(1, steps + 2):
+        if not np.any(r):  # an exact root
+            return run.result(True, f"converged in {_steps_text(run.nit)}: g(x) = 0 exactly", "newton_root",
+                              cls=RootResult)
+        matrix = _as_matrix(jac(_public(x)), x.size, "derivative")
+        p = _solve_newton(matrix, -r.ravel())
+        if p is None:
+            return run.result(False, _singular_message(x, matrix, step, what), "newton_root", cls=RootResult)
+        p = p.reshape(x.shape)
+        if _norm(p) < tol * max(1.0, _norm(x)):
+            msg = (f"converged in {_steps_text(run.nit)}: the next step has length {_norm(p):.3g}, "
+                   f"|g(x)| = {_norm(r):.3g}")
+            return run.result(True, msg, "newton_root", cls=RootResult)
+        if step > steps:
+            break
+        x_new = x + p
+        r_new = _residual(g, x_new)
+        reason = _why_diverged(x_new, _norm(r_new), 0.0, scale, name="‖g(x)‖")
+        if reason:
+            hint = "Try a start closer to the root."
+            return run.result(False, _diverged_message(step, reason, x, hint), "newton_root", cls=RootResult)
+        x, r = x_new, r_new
+        run.add(x, r, _norm(r))
+    msg = (f"stopped after the maximum of {_steps_text(steps)}: the next step has length {_norm(p):.3g}, "
+           f"|g(x)| = {_norm(r):.3g}")
+    return run.result(False, msg, "newton_root", cls=RootResult)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Stochastic gradient descent
+# ---------------------------------------------------------------------------------------------------
+
+
+def _check_data(data: Any) -> tuple[Array, ...]:
+    """``data`` as a tuple of arrays with the same first dimension (the examples)."""
+    if isinstance(data, np.ndarray) or not isinstance(data, (tuple, list)) or len(data) == 0:
+        raise TypeError(f"data must be a tuple of arrays such as (X, y) (for a single array write (X,)), "
+                        f"got {type(data).__name__}")
+    arrays = tuple(np.asarray(a) for a in data)
+    lengths = {a.shape[0] if a.ndim else None for a in arrays}
+    if None in lengths or len(lengths) != 1:
+        raise ValueError(f"the arrays in data must share their first dimension (one row per example), "
+                         f"got shapes {[a.shape for a in arrays]}")
+    return arrays
+
+
+def _minibatches(data: tuple[Array, ...], batch_size: int, rng: np.random.Generator):
+    """Shuffle the examples, then yield them ``batch_size`` at a time (the last batch may be smaller)."""
+    order = rng.permutation(len(data[0]))
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        yield tuple(a[rows] for a in data)
+
+
+def sgd(loss: Callable, params0: Any, data: Any, batch_size: int, learning_rate: float, epochs: int,
+        seed: int | None, grad: Callable | str | None = None) -> OptimizeResult:
+    r"""Minimize an average loss by stochastic (mini-batch) gradient descent.
+
+    The loss over the data is an average over examples, :math:`L(\theta) = \frac1m \sum_i \ell(\theta; z_i)`.
+    Instead of the full gradient, each update uses a mini-batch :math:`B` of ``batch_size`` examples:
+
+    .. math:: \theta \leftarrow \theta - \varepsilon\, \nabla_\theta L_B(\theta).
+
+    One **epoch** shuffles the examples (``np.random.default_rng(seed)``, so a run is reproducible) and
+    walks through them batch by batch: :math:`\lceil m / \text{batch\_size} \rceil` updates.
+    ``batch_size = m`` is plain gradient descent; ``batch_size = 1`` is classic SGD.
+
+    Parameters
+    ----------
+    loss : callable
+        ``loss(params, batch)``: one number, the loss on ``batch``, a tuple of arrays like ``data``.
+    params0 : float or array
+        The starting parameters (pack several into one vector).
+    data : tuple of arrays
+        E.g. ``(X, y)``, all with the same first dimension :math:`m` (one row per example).
+    batch_size : int
+        Examples per update, 1 ≤ ``batch_size`` ≤ m.
+    learning_rate : float
+        :math:`\varepsilon > 0`.
+    epochs : int
+        Passes over the data.
+    seed : int or None
+        Seed of the shuffling.
+    grad : callable or str, optional
+        ``grad(params, batch)``, the gradient with respect to ``params``; or a calclib mode name
+        (default ``"reverse"``).
+
+    Returns
+    -------
+    OptimizeResult
+        Recorded once per epoch, on the full data: ``path`` (parameters), ``values`` (loss),
+        ``grad_norms``; ``nit`` is the number of epochs. ``batch_losses`` holds the mini-batch loss at
+        every update. SGD has no stopping test: ``converged`` means every epoch ran without diverging.
+
+    Examples
+    --------
+    Fit the mean of five numbers (the minimizer of the mean squared error):
+
+    >>> y = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> res = sgd(lambda m, b: np.mean((b[0] - m) ** 2), 0.0, (y,), batch_size=5, learning_rate=0.25,
+    ...           epochs=30, seed=0, grad=lambda m, b: -2 * np.mean(b[0] - m))
+    >>> round(res.x, 6)
+    3.0
+    """
+    require_callable(loss, "loss")
+    params, data = _start(params0, "params0"), _check_data(data)
+    batch_size, epochs = _count(batch_size, "batch_size", 1), _count(epochs, "epochs", 1)
+    if batch_size > len(data[0]):
+        raise ValueError(f"batch_size must be at most the number of examples, {len(data[0])}, got {batch_size}")
+    lr = require_positive(learning_rate, "learning_rate")
+    gradient = _derivative_function(loss, grad, "grad", "grad")
+    with _quietly():
+        return _sgd_loop(loss, gradient, params, data, batch_size, lr, epochs, np.random.default_rng(seed))
+
+
+def _full_loss_and_norm(loss: Callable, gradient: Callable, params: Array, data: tuple) -> tuple[float, float]:
+    """The loss and the gradient's norm on all the data."""
+    value = _value(lambda p: loss(p, data), params, "loss")
+    return value, _norm(_vector(gradient, params, params.shape, "grad", data))
+
+
+def _sgd_loop(loss: Callable, gradient: Callable, params: Array, data: tuple, batch_size: int, lr: float,
+              epochs: int, rng: np.random.Generator) -> OptimizeResult:
+    """The loop of :func:`sgd` (inputs already checked)."""
+    method = f"SGD (batch size {batch_size}, learning rate {lr:g})"
+    run, batch_losses = _Trajectory(params, *_full_loss_and_norm(loss, gradient, params, data)), []
+    scale = (1 + _norm(params), 1 + abs(run.values[0]))
+    for epoch in range(1, epochs + 1):
+        for batch in _minibatches(data, batch_size, rng):
+            batch_loss = _value(lambda p: loss(p, batch), params, "loss")
+            new = params - lr * _vector(gradient, params, params.shape, "grad", batch)
+            reason = _why_diverged(new, batch_loss, 0.0, scale, name="the mini-batch loss")
+            if reason:
+                msg = (f"diverged in epoch {epoch} (update {len(batch_losses) + 1}): {reason}. Stopped and "
+                       f"returned the parameters after epoch {epoch - 1}. Try a smaller learning_rate (it was {lr:g}).")
+                return run.result(False, msg, method, batch_losses=_frozen(batch_losses))
+            params = new
+            batch_losses.append(batch_loss)
+        run.add(params, *_full_loss_and_norm(loss, gradient, params, data))
+    msg = (f"ran {epochs} epochs ({len(batch_losses)} updates): loss {run.values[0]:.4g} → {run.values[-1]:.4g}, "
+           f"‖∇L‖ = {run.norms[-1]:.3g}")
+    return run.result(True, msg, method, batch_losses=_frozen(batch_losses))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Classifying critical points
+# ---------------------------------------------------------------------------------------------------
+
+
+def classify_critical_point(f: Callable, x: Any, tol: float = 1e-8, hessian: Callable | None = None) -> str:
+    r"""Minimum, maximum, saddle or undecided: the second-derivative test at a critical point.
+
+    At a critical point (:math:`\nabla f(x) = 0`) the eigenvalues :math:`\lambda_i` of the (symmetric)
+    Hessian :math:`H(x)` decide, by Taylor's theorem, :math:`f(x + h) \approx f(x) + \tfrac12 h^\top H h`:
+
+    * all :math:`\lambda_i > 0`: ``"minimum"`` (:math:`H` positive definite);
+    * all :math:`\lambda_i < 0`: ``"maximum"``;
+    * some positive and some negative: ``"saddle"``;
+    * otherwise (a zero eigenvalue, the rest of one sign): ``"undecided"``, the second order cannot
+      tell (e.g. :math:`x^4`, :math:`-x^4` and :math:`x^3` at 0 all have :math:`f'' = 0`).
+
+    For one variable :math:`H = f''(x)`. An eigenvalue counts as zero when
+    :math:`|\lambda| \le` ``tol`` :math:`\cdot \max(1, \max_i |\lambda_i|)`. The function does not check
+    that :math:`x` is a critical point: away from one the answer says nothing about extrema.
+
+    Parameters
+    ----------
+    f : callable
+        The function.
+    x : float or array
+        A critical point of ``f``.
+    tol : float
+        Relative threshold below which an eigenvalue counts as zero.
+    hessian : callable, optional
+        :math:`H(x)`; default ``calclib.hessian(f)`` (exact).
+
+    Returns
+    -------
+    str
+        ``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"undecided"``.
+
+    Examples
+    --------
+    >>> classify_critical_point(lambda p: p[0]**2 - p[1]**2, [0.0, 0.0],
+    ...                         hessian=lambda p: np.array([[2.0, 0.0], [0.0, -2.0]]))
+    'saddle'
+    """
+    require_callable(f)
+    x, tol = _start(x, "x"), _tolerance(tol)
+    hess_fn = _hessian_function(f, hessian)
+    with _quietly():
+        matrix = _as_matrix(hess_fn(_public(x)), x.size, "hessian")
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError(f"the Hessian is not finite at x = {_fmt(x)}: is x inside the domain of f?")
+    eigenvalues = np.linalg.eigvalsh((matrix + matrix.T) / 2)
+    zero = tol * max(1.0, float(np.max(np.abs(eigenvalues))))
+    positive, negative = np.any(eigenvalues > zero), np.any(eigenvalues < -zero)
+    if positive and negative:
+        return "saddle"
+    if np.all(np.abs(eigenvalues) > zero):
+        return "minimum" if positive else "maximum"
+    return "undecided"
