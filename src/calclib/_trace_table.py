@@ -51,7 +51,10 @@ class TraceTable:
     """A table of rows with a title; ``_repr_html_`` for Jupyter, ``__repr__`` as plain text."""
 
     def __init__(self, columns: list[str], rows: list[tuple], title: str = ""):
-        self.columns, self.rows, self.title = columns, rows, title
+        self.columns, self.title = columns, title
+        # plain Python floats for scalar values, so rows print and format like numbers
+        self.rows = [tuple(float(c) if isinstance(c, (np.floating, np.ndarray)) and np.ndim(c) == 0 else c
+                           for c in row) for row in rows]
 
     def _cells(self) -> list[list[str]]:
         return [[c if isinstance(c, str) else format_value(c) for c in row] for row in self.rows]
@@ -64,8 +67,12 @@ class TraceTable:
         return (self.title + "\n" if self.title else "") + "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in self._cells())
-        caption = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""
-        return (f'<table class="calclib-trace">{caption}<thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        # Inline styles: the table looks the same in Jupyter and on the website, whatever the theme.
+        cell = 'style="padding: 0.15em 0.9em; border-bottom: 1px solid #ddd; text-align: left"'
+        head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td {cell}>{html.escape(c)}</td>" for c in r) + "</tr>"
+                       for r in self._cells())
+        caption = (f'<caption style="caption-side: top; text-align: left; font-style: italic">'
+                   f"{html.escape(self.title)}</caption>") if self.title else ""
+        return (f'<table class="calclib-trace" style="border-collapse: collapse; font-family: monospace">'
+                f"{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

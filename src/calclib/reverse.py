@@ -202,10 +202,11 @@ def jacrev(f: Callable, argnums: int = 0) -> Callable:
     return jacobian_fn
 
 
-def trace(f: Callable, x: Any) -> TraceTable:
+def trace(f: Callable, x: Any, names: tuple[str, ...] | None = None) -> TraceTable:
     """The reverse-mode trace of ``f`` at ``x``: the forward pass's values and the backward pass's adjoints.
 
-    ``x`` is an array (``f(x)``), or a tuple of numbers (``f(x1, x2, ...)``, named x1, x2, ...).
+    ``x`` is an array (``f(x)``), or a tuple of numbers (``f(x1, x2, ...)``, named x1, x2, ... unless
+    ``names`` gives the inputs' names).
     The adjoint column is :math:`\\bar v = \\partial y / \\partial v` for each node.
 
     Examples
@@ -215,8 +216,14 @@ def trace(f: Callable, x: Any) -> TraceTable:
     [-8.0, 6.0, 2.0, 0.0]
     """
     graph = build_graph(f, x)
+    if names is not None:
+        if len(names) != len(graph.leaves):
+            raise ValueError(f"got {len(names)} names for {len(graph.leaves)} inputs")
+        for leaf, name in zip(graph.leaves, names):
+            graph.names[id(leaf)] = name
     rows = [(graph.names[id(n)], *graph.describe(n), n.primal, graph.adjoints[id(n)]) for n in graph.nodes]
-    rows.append(("y", "output", graph.names[id(graph.output)], graph.output.primal, 1.0))
+    out_name = "f" if "y" in graph.names.values() else "y"   # don't clash with an input named y
+    rows.append((out_name, "output", graph.names[id(graph.output)], graph.output.primal, 1.0))
     return TraceTable(["node", "operation", "inputs", "value", "adjoint"], rows,
                       title="Reverse-mode trace: forward values, then adjoints from the backward pass")
 
