@@ -82,7 +82,7 @@ def test(*pytest_args: str) -> None:
 
 
 def lab(*args: str) -> None:
-    ensure_environment()
+    ensure_environment(extra=[ROOT / "requirements-lab.txt"])
     run(BIN / "jupyter", "lab", "book", *args)
 
 
