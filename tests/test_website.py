@@ -167,6 +167,16 @@ def check_plotly(page) -> list[str]:
         }
         return out;
     }""")
+    # Press Play on every animation, then Pause (or Play again): no page error may follow.
+    buttons = page.locator(".calclib-plotly .updatemenu-button")
+    for i in range(buttons.count()):
+        button = buttons.nth(i)
+        button.scroll_into_view_if_needed()
+        button.click()
+        page.wait_for_timeout(150)
+    for i in range(buttons.count() - 1, -1, -1):
+        buttons.nth(i).click()
+        page.wait_for_timeout(100)
     for entry in moved:
         if entry[1] == "no slider drawn":
             problems.append(f"plotly figure {entry[0]}: slider not drawn")

@@ -9,6 +9,10 @@ Under a plain kernel (the book build, nbval) plotly >= 6 emits only the mime typ
   on that page only;
 * :func:`setup`, a Sphinx extension (listed in ``_config.yml``), copies ``plotly.min.js`` from the
   installed plotly package into ``_static/plotly/``, so no page loads anything from a CDN.
+
+The extension also publishes the labs (:mod:`calclib.labs`): it writes every chapter's student notebook
+into ``labs/student/`` of the site and puts a box under each chapter's title linking to it (download,
+and Binder, where ``postBuild`` writes the same notebooks).
 """
 
 from __future__ import annotations
@@ -62,6 +66,12 @@ def plotly_figure_html(figure: dict, div_id: str | None = None) -> str:
       .then(function (gd) {{ if (fig.frames.length) {{ return Plotly.addFrames(gd, fig.frames); }} }});
   }}
   if (window.Plotly) {{ draw(); }} else {{ window.addEventListener("load", draw); }}
+  // Pausing an animation interrupts plotly's animate(), which rejects its promise with no reason and
+  // nothing to catch it: that is expected, not an error.
+  if (!window.calclibPlotlyGuard) {{
+    window.calclibPlotlyGuard = true;
+    window.addEventListener("unhandledrejection", function (e) {{ if (e.reason === undefined) e.preventDefault(); }});
+  }}
 }})();
 </script>"""
 
@@ -95,7 +105,63 @@ def _copy_plotly_js(app: Any, exception: Exception | None) -> None:
     shutil.copyfile(source, target)
 
 
+def _lab_chapters(app: Any) -> dict[str, str]:
+    """docname -> chapter stem, for the chapters that have exercises."""
+    from . import labs
+
+    if not hasattr(app.env, "calclib_labs"):
+        root = Path(app.srcdir)
+        found = {}
+        for path in labs.chapters(root):
+            if labs.exercises(json.loads(path.read_text())):
+                found[str(path.relative_to(root).with_suffix(""))] = path.stem
+        app.env.calclib_labs = found
+    return app.env.calclib_labs
+
+
+def _binder_url(app: Any, stem: str) -> str | None:
+    options = app.config.html_theme_options or {}
+    repo = options.get("repository_url", "")
+    binder = (options.get("launch_buttons") or {}).get("binderhub_url", "")
+    if not (repo.startswith("https://github.com/") and binder):
+        return None
+    owner_repo = repo.removeprefix("https://github.com/").strip("/")
+    branch = options.get("repository_branch", "main")
+    return f"{binder.rstrip('/')}/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/_build/labs/student/{stem}.ipynb"
+
+
+def _add_lab_links(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Under a chapter's title: links to its student notebook (download and Binder)."""
+    stem = _lab_chapters(app).get(pagename)
+    body = context.get("body", "")
+    if stem is None or "</h1>" not in body:
+        return
+    depth = pagename.count("/")
+    href = "../" * depth + f"labs/student/{stem}.ipynb"
+    binder = _binder_url(app, stem)
+    links = f'<a href="{href}" download>download the student notebook</a>'
+    if binder:
+        links += f' or <a href="{binder}">open it in Binder</a>'
+    box = (f'<div class="admonition tip calclib-lab"><p class="admonition-title">Lab</p><p>This chapter is a lab: '
+           f'{links}. Its exercises come with self-checks; the solutions are removed.</p></div>')
+    head, tail = body.split("</h1>", 1)
+    context["body"] = head + "</h1>" + box + tail
+
+
+def _write_student_notebooks(app: Any, exception: Exception | None) -> None:
+    if exception is not None or app.builder is None or app.builder.format != "html":
+        return
+    from . import labs
+
+    root = Path(app.srcdir)
+    notebooks = [root / f"{doc}.ipynb" for doc in _lab_chapters(app)]
+    out = Path(app.builder.outdir) / "labs"
+    labs.write_labs(out, notebooks, keys=False)  # instructor keys are not published on the website
+
+
 def setup(app: Any) -> dict[str, Any]:
-    """Sphinx extension entry point: ship plotly.js with the site."""
+    """Sphinx extension entry point: ship plotly.js with the site, and publish the labs."""
     app.connect("build-finished", _copy_plotly_js)
+    app.connect("build-finished", _write_student_notebooks)
+    app.connect("html-page-context", _add_lab_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
