@@ -276,11 +276,16 @@ def stub_source(solution: str, exercise: Exercise | None = None, hint: str = "")
     return "\n".join(out).rstrip() + "\n"
 
 
+PROMPT = "**Your turn:** write your solution in the cell below, then run the self-check.\n"
+
+
 def _remove_prose_solutions(src: str) -> str:
-    """Markdown with every {solution} block removed and gated solution markers replaced by a prompt."""
+    """Markdown with every {solution} block removed, and everything from a {solution-start} marker to its
+    {solution-end} (or the end of the cell, where the gated solution continues) replaced by a prompt."""
     src = SOLUTION_BLOCK_RE.sub("", src)
-    src = SOLUTION_START_RE.sub("**Your turn:** write your solution in the cell below, then run the self-check.\n",
-                                src)
+    while (start := SOLUTION_START_RE.search(src)) is not None:
+        end = SOLUTION_END_RE.search(src, start.end())
+        src = src[:start.start()] + PROMPT + (src[end.end():] if end else "")
     return SOLUTION_END_RE.sub("", src)
 
 
@@ -387,8 +392,9 @@ def nbgrader_notebook(nb: dict) -> dict:
 def solution_lines(nb: dict) -> set[str]:
     """Lines that only a solution contains: what must never reach a student.
 
-    Every stripped, non-trivial line of solution cells and prose solutions, less the interface the stub
-    keeps (``def`` lines, docstrings) and lines that also appear outside the solutions.
+    Every stripped, non-trivial line of solution cells and prose solutions (whatever the student version
+    of a markdown cell drops), less the interface the stub keeps (``def`` lines, docstrings), directive
+    lines, and lines that also appear outside the solutions.
     """
     gated = _inside_gated_solution(nb)
     secret: set[str] = set()
@@ -399,16 +405,14 @@ def solution_lines(nb: dict) -> set[str]:
             kept = set(stub_source(src).splitlines())
             secret |= {ln.strip() for ln in src.splitlines() if ln not in kept}
         elif cell["cell_type"] == "markdown":
-            prose = [m.group(0) for m in SOLUTION_BLOCK_RE.finditer(src)]
-            if i in gated:
-                prose.append(src)
-            for block in prose:
-                body = block.splitlines()[1:-1] if not i in gated else block.splitlines()
-                secret |= {ln.strip() for ln in body if not ln.strip().startswith(":class:")}
-            public |= {ln.strip() for ln in _remove_prose_solutions(src).splitlines()} if i not in gated else set()
+            shown = set() if i in gated else set(_remove_prose_solutions(src).splitlines())
+            secret |= {ln.strip() for ln in src.splitlines() if ln not in shown}
+            public |= {ln.strip() for ln in shown}
         else:
             public |= {ln.strip() for ln in src.splitlines()}
-    return {ln for ln in secret - public if len(ln) >= 8 and not ln.startswith("#") and ln not in ('"""', "'''")}
+    directive = re.compile(r"^([`:]{3,}|:(class|label|nonumber|hidden):)")
+    return {ln for ln in secret - public
+            if len(ln) >= 8 and not ln.startswith("#") and ln not in ('"""', "'''") and not directive.match(ln)}
 
 
 def notebook_text(nb: dict) -> str:
