@@ -153,6 +153,8 @@ def _compare(label: str, where: str, received: Any, expected: Any, rtol: float, 
     tail = f" Hint: {hint}" if hint else ""
     where = f" {where}" if where else ""
     try:
+        if isinstance(received, (str, bytes)):  # NumPy would quietly turn "0.7" into a number
+            raise TypeError
         got = np.asarray(received, dtype=float)
     except (TypeError, ValueError):
         raise CheckFailed(f"{label}{where} gave {type(received).__name__} {received!r:.60}, but a number or an "
