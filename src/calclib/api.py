@@ -291,12 +291,29 @@ def hessian(f: Callable, argnums: int = 0) -> Callable:
     return jacobian(grad(f, argnums=argnums), argnums=argnums, mode="forward")
 
 
+NON_ANALYTIC = {"absolute", "maximum", "minimum"}  # the complex step is not valid through these
+
+
+def _non_analytic_primitives(f: Callable, x: Any) -> set[str]:
+    """The primitives of ``f`` at ``x`` that have no complex derivative (read off the traced graph)."""
+    recorded: list = []
+    reverse.Node._recording = recorded
+    try:
+        with np.errstate(all="ignore"):
+            f(reverse.Node(x, new_level()))
+    finally:
+        reverse.Node._recording = None
+    return {node.prim for node in recorded} & NON_ANALYTIC
+
+
 def check_grad(f: Callable, x: Any, modes: Sequence[str] = MODES) -> TraceTable:
     r"""Every way of computing :math:`\nabla f(x)` side by side, each with its error against reverse mode.
 
     Reverse mode is the reference. Forward mode must agree to 1e-10 (relative); each finite-difference
     method must agree within its own error estimate (truncation + round-off, from
     :func:`calclib.finite_diff.gradient`). Raises ``AssertionError`` naming the first mode that does not.
+    The complex step is skipped (and says why) when ``f`` uses ``abs``, ``maximum`` or ``minimum``,
+    which are not complex-analytic.
 
     Returns a table (HTML in Jupyter): mode, gradient (or its norm for long vectors), max abs error,
     allowed error.
@@ -308,6 +325,10 @@ def check_grad(f: Callable, x: Any, modes: Sequence[str] = MODES) -> TraceTable:
     rows, failures = [], []
     for mode in modes:
         _check_mode(mode)
+        if mode == "complex-step" and (kinks := _non_analytic_primitives(f, x)):
+            rows.append((mode, f"not applicable: f uses {', '.join(sorted(kinks))}, which has no complex "
+                               f"derivative", "", ""))
+            continue
         try:
             if mode in AD_MODES:
                 g = np.asarray(grad(f, mode=mode)(x), dtype=float)

@@ -51,6 +51,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ._tracing import Tracer
 from ._validation import as_float_array
 
 Array = np.ndarray
@@ -145,7 +146,13 @@ class CommonFunction:
     text: str = ""
 
     def __call__(self, x: Any) -> float | Array:
-        """:math:`f(x)`, elementwise; ``nan`` outside the domain. Float for a number, array for an array."""
+        """:math:`f(x)`, elementwise; ``nan`` outside the domain. Float for a number, array for an array.
+
+        Inside a function calclib is differentiating, the formula itself is applied (so ``cl.grad`` sees
+        ``np.exp``, ``np.where``, ...), and a point outside the domain gets calclib's DomainWarning.
+        """
+        if isinstance(x, Tracer):
+            return self.f(x)
         x = as_float_array(x)
         return _point_result(_on_mask(self.f, x, self.in_domain(x)))
 
@@ -201,6 +208,8 @@ def sigmoid(x: Any) -> float | Array:
     >>> sigmoid(0.0), sigmoid(-1000.0)
     (0.5, 0.0)
     """
+    if isinstance(x, Tracer):  # being differentiated: apply the formula itself
+        return _sigmoid(x)
     x = as_float_array(x)
     return _point_result(_sigmoid(x))
 
