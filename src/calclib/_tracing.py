@@ -69,8 +69,10 @@ def check_domain(prim: str, args: tuple, out: Any) -> None:
         return
     if np.all(np.isfinite(out)):
         return
-    inputs_finite = np.logical_and.reduce([np.isfinite(primal(a)) for a in args], dtype=bool)
-    bad = np.broadcast_to(inputs_finite, np.shape(out)) & ~np.isfinite(out)
+    inputs_finite = np.ones(np.shape(out), dtype=bool)
+    for a in args:  # inputs may have different (broadcastable) shapes
+        inputs_finite = inputs_finite & np.isfinite(primal(a))
+    bad = inputs_finite & ~np.isfinite(out)
     if np.any(bad):
         warnings.warn(
             f"{prim} was evaluated outside its domain ({rules.DOMAIN[prim]}) at {int(np.sum(bad))} point(s): "
@@ -93,7 +95,7 @@ def bind(prim: str, *args: Any, **params: Any) -> Any:
 # ---------------------------------------------------------------------------------------------------
 # What NumPy calls are supported, and how they map to primitives
 # ---------------------------------------------------------------------------------------------------
-UFUNC_PRIMITIVES = {name for name in rules.ELEMENTWISE if name != "where"} | {"matmul"}
+UFUNC_PRIMITIVES = set(rules.PARTIALS) | {"matmul"}
 # ufuncs whose result is piecewise constant (zero derivative): computed on primal values.
 UFUNC_CONSTANT = {"greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "isfinite",
                   "isnan", "isinf", "sign", "floor", "ceil", "rint", "logical_and", "logical_or",
@@ -147,6 +149,8 @@ def _stack(arrays, axis=0, out=None, **kw):
 def _concatenate(arrays, axis=0, out=None, **kw):
     _no_out(out, "np.concatenate")
     arrays = tuple(arrays)
+    if axis is None:  # NumPy flattens the arrays first
+        arrays, axis = tuple(_reshape(a, -1) for a in arrays), 0
     return bind("concatenate", *arrays, axis=axis)
 
 

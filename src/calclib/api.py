@@ -71,8 +71,11 @@ def _check_mode(mode: str) -> None:
 
 
 def _check_argnums(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
-    nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
-    if not nums or not all(isinstance(a, (int, np.integer)) for a in nums):
+    try:
+        nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
+    except TypeError:
+        nums = ()
+    if not nums or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in nums):
         raise ValueError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     for a in nums:
         if not -nargs <= a < nargs:
@@ -123,6 +126,7 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "r
             _COUNTS["backward passes"] += 1
             grads = pullback(1.0)
         else:
+            args = _place(args, nums, [forward._as_float(args[i]) for i in nums])  # ints promoted, as in AD
             out = forward._finish(_call(f, args))
             _scalar_output(out, "grad")
             grads = tuple(_grad_other_mode(f, args, i, mode, h) for i in nums)

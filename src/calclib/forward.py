@@ -68,6 +68,11 @@ def push_tangent(prim: str, primals: tuple, tangents: tuple, out: Any, params: d
             term = _scale(partial(*primals, out) if callable(partial) else partial, t)
             total = term if total is None else total + term
         return total if np.shape(total) == np.shape(out) else total * np.ones(np.shape(out))
+    if prim == "where":  # selection: select the tangents
+        c, x, z = primals
+        tx = tangents[1] if tangents[1] is not None else np.zeros(np.shape(x))
+        tz = tangents[2] if tangents[2] is not None else np.zeros(np.shape(z))
+        return np.where(c, tx, tz) * np.ones(np.shape(out))
     if prim in rules.LINEAR:  # linear: apply the primitive to the tangent
         return rules.LINEAR[prim][0](tangents[0], **params)
     if prim == "matmul":  # (A + dA)(B + dB) = AB + dA B + A dB
@@ -176,7 +181,8 @@ def jacfwd(f: Callable, argnums: int = 0) -> Callable:
            [0., 4.]])
     """
     def jacobian_fn(*args):
-        x = _as_float(args[argnums])
+        i = argnums % len(args)
+        x = _as_float(args[i])
         shape = np.shape(x)
         columns = []
         for j in range(int(np.prod(shape))):
@@ -185,7 +191,7 @@ def jacfwd(f: Callable, argnums: int = 0) -> Callable:
             direction = direction.reshape(shape)
 
             def along(xj, _args=args):
-                return f(*_args[:argnums], xj, *_args[argnums + 1:])
+                return f(*_args[:i], xj, *_args[i + 1:])
 
             out, column = jvp(along, (x,), (direction,))
             columns.append(column)

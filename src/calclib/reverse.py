@@ -66,6 +66,10 @@ class Node(Tracer):
 def pull_adjoint(node: Node, i: int, g: Any) -> Any:
     """The adjoint contribution to input ``i`` of ``node`` given the node's adjoint ``g`` (one VJP)."""
     prim, inputs = node.prim, node.inputs
+    if prim == "where":  # selection: the adjoint goes to the branch that was chosen
+        c = inputs[0]
+        chosen = np.where(c, g, 0.0) if i == 1 else np.where(c, 0.0, g)
+        return rules.unbroadcast(chosen, np.shape(inputs[i]))
     if prim in rules.PARTIALS:  # x̄ᵢ += ∂v/∂xᵢ · v̄, summed back over broadcast axes
         partial = rules.PARTIALS[prim][i]
         d = partial(*inputs, node.primal) if callable(partial) else partial
@@ -123,7 +127,7 @@ def backward(output: Node, seed: Any = 1.0, leaves: tuple[Node, ...] = ()) -> li
         for i, parent in node.parents:
             key = id(parent)
             if node.prim == "getitem" and key in owned and not isinstance(g, Tracer) \
-                    and rules._is_basic_index(node.params["index"]):
+                    and not isinstance(adjoints[key], Tracer) and rules._is_basic_index(node.params["index"]):
                 adjoints[key][node.params["index"]] += g     # scatter straight into the adjoint
                 continue
             contribution = pull_adjoint(node, i, g)
@@ -131,11 +135,14 @@ def backward(output: Node, seed: Any = 1.0, leaves: tuple[Node, ...] = ()) -> li
                 adjoints[key] = contribution
                 if node.prim == "getitem" and not isinstance(contribution, Tracer):
                     owned.add(key)   # a fresh array of zeros made for this parent
-            elif key in owned and not isinstance(contribution, Tracer):
+            elif key in owned and not isinstance(contribution, Tracer) and not isinstance(adjoints[key], Tracer):
                 adjoints[key] += contribution
             else:
                 adjoints[key] = adjoints[key] + contribution
-                owned.add(key) if not isinstance(adjoints[key], Tracer) else None
+                if isinstance(adjoints[key], Tracer):
+                    owned.discard(key)   # a traced value now: never update it in place
+                else:
+                    owned.add(key)
     return [kept.get(id(leaf), np.zeros(np.shape(leaf.primal))) for leaf in leaves]
 
 
@@ -187,8 +194,9 @@ def jacrev(f: Callable, argnums: int = 0) -> Callable:
            [3., 2.]])
     """
     def jacobian_fn(*args):
-        x = args[argnums]
-        out, pullback = vjp(lambda xi: f(*args[:argnums], xi, *args[argnums + 1:]), x)
+        i = argnums % len(args)
+        x = args[i]
+        out, pullback = vjp(lambda xi: f(*args[:i], xi, *args[i + 1:]), x)
         out_shape, x_shape = np.shape(out), np.shape(x)
         rows = []
         for i in range(int(np.prod(out_shape))):

@@ -38,8 +38,9 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
     "add":        (1, 1),                                                   # x + z
     "subtract":   (1, -1),                                                  # x - z
     "multiply":   (lambda x, z, y: z, lambda x, z, y: x),                   # x z
-    "divide":     (lambda x, z, y: 1 / z, lambda x, z, y: -y / z),          # x / z
-    "power":      (lambda x, p, y: p * x ** (p - 1), lambda x, p, y: y * np.log(x)),  # x^p
+    "divide":     (lambda x, z, y: np.divide(1.0, z), lambda x, z, y: -y / z),  # x / z
+    "power":      (lambda x, p, y: np.where(p == 0, 0.0, p * x ** (p - 1)),                  # x^p (JAX: 0
+                   lambda x, p, y: np.where(x == 0, 0.0, y * np.log(x))),                     # at 0⁰)
     "negative":   (-1,),                                                    # -x
     "positive":   (1,),                                                     # +x
     "square":     (lambda x, y: 2 * x,),                                    # x²
@@ -60,7 +61,6 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
     "absolute":   (lambda x, y: np.where(x >= 0, 1.0, -1.0),),              # |x|   (JAX: 1 at 0)
     "maximum":    (lambda x, z, y: (x > z) + 0.5 * (x == z), lambda x, z, y: (z > x) + 0.5 * (x == z)),
     "minimum":    (lambda x, z, y: (x < z) + 0.5 * (x == z), lambda x, z, y: (z < x) + 0.5 * (x == z)),
-    "where":      (0, lambda c, x, z, y: c * 1.0, lambda c, x, z, y: 1.0 - c),  # c ? x : z
 }
 
 # Primitives whose result can leave the real numbers for finite inputs: their outputs are checked,
@@ -69,7 +69,10 @@ DOMAIN = {"log": "x > 0", "log10": "x > 0", "log1p": "x > -1", "sqrt": "x >= 0",
           "non-integer exponent", "divide": "a non-zero divisor", "reciprocal": "x != 0"}
 
 # How each elementwise primitive is computed (NumPy's own ufuncs).
-ELEMENTWISE: dict[str, Callable] = {name: getattr(np, name) for name in PARTIALS if name != "where"}
+ELEMENTWISE: dict[str, Callable] = {name: getattr(np, name) for name in PARTIALS}
+# np.where(c, x, z) *selects*: its tangent is where(c, ẋ, ż) and it routes the adjoint to the chosen
+# branch, where(c, ȳ, 0) and where(c, 0, ȳ). (Multiplying ȳ by c instead would turn an infinite adjoint
+# on the branch not taken into 0·∞ = NaN.)
 ELEMENTWISE["where"] = np.where
 
 
@@ -148,19 +151,20 @@ def _transpose_transpose(g, shape, axes=None):
 
 def _matmul_transpose_left(g, a, b):
     """Adjoint of A in Y = A B:  Ā = Ȳ Bᵀ (vectors handled as rows/columns the way matmul does)."""
-    if np.ndim(b) == 1:
-        return g * b if np.ndim(a) == 1 else np.reshape(g, (-1, 1)) * b
-    if np.ndim(a) == 1:
-        return np.matmul(b, g)
+    if np.ndim(b) == 1:    # y[..., k] = Σₙ a[..., k, n] b[n]
+        return g * b if np.ndim(a) == 1 else np.expand_dims(g, -1) * b
+    if np.ndim(a) == 1:    # y[..., n] = Σₖ a[k] b[..., k, n]: sum over the batch and n
+        k, n = np.shape(b)[-2:]
+        return np.sum(np.reshape(b * np.expand_dims(g, -2), (-1, k, n)), axis=(0, 2))
     return np.matmul(g, np.swapaxes(b, -1, -2))
 
 
 def _matmul_transpose_right(g, a, b):
     """Adjoint of B in Y = A B:  B̄ = Aᵀ Ȳ."""
-    if np.ndim(a) == 1:
-        return g * a if np.ndim(b) == 1 else np.reshape(a, (-1, 1)) * g
-    if np.ndim(b) == 1:
-        return np.matmul(g, a)
+    if np.ndim(a) == 1:    # y[..., n] = Σₖ a[k] b[..., k, n]
+        return g * a if np.ndim(b) == 1 else np.reshape(a, (-1, 1)) * np.expand_dims(g, -2)
+    if np.ndim(b) == 1:    # y[..., k] = Σₙ a[..., k, n] b[n]: sum over the batch too
+        return np.sum(np.reshape(np.expand_dims(g, -1) * a, (-1, np.shape(a)[-1])), axis=0)
     return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
