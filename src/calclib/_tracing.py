@@ -129,7 +129,8 @@ def _reshape(a, *shape, **kw):
 
 
 def _transpose(a, axes=None):
-    return bind("transpose", a, axes=None if axes is None else tuple(axes))
+    ndim = np.ndim(primal(a))
+    return bind("transpose", a, axes=None if axes is None else tuple(int(ax) % ndim for ax in axes))
 
 
 def _dot(a, b, out=None):
