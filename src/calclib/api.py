@@ -207,6 +207,11 @@ def derivative(f: Callable, mode: str = "reverse", h: float | None = None) -> Ca
     does); then :math:`f'` at every point of ``x`` comes from one pass: reverse mode differentiates
     :math:`\sum_i f(x_i)`, forward mode pushes a tangent of ones.
 
+    Only a change of shape is detected: a function that returns an array of the same shape but mixes
+    entries (``x[::-1]``, ``x * np.sum(x)``) is not elementwise, and ``derivative`` then returns
+    :math:`\mathbf{1}^\top J` (reverse) or :math:`J\mathbf{1}` (forward) rather than an error. Use
+    :func:`jacobian` for such functions.
+
     Examples
     --------
     >>> derivative(np.sin)(np.array([0.0, np.pi]))
