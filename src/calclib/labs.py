@@ -484,13 +484,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "labs")
     parser.add_argument("--nbgrader", action="store_true", help="also write nbgrader source notebooks")
     args = parser.parse_args(argv)
-    notebooks = chapters()
+    notebooks = [p for p in chapters() if exercises(json.loads(p.read_text()))]  # pages without exercises are not labs
     if args.chapters:
-        notebooks = [p for p in notebooks if p.stem in args.chapters]
         missing = set(args.chapters) - {p.stem for p in notebooks}
         if missing:
-            parser.error(f"no chapter named {', '.join(sorted(missing))}; chapters: "
-                         f"{', '.join(p.stem for p in chapters())}")
+            parser.error(f"no lab named {', '.join(sorted(missing))}; labs: "
+                         f"{', '.join(p.stem for p in notebooks)}")
+        notebooks = [p for p in notebooks if p.stem in args.chapters]
     summary = write_labs(args.out, notebooks, args.nbgrader)
     for row in summary:
         print(f"{row['chapter']:<22} {len(row['exercises'])} exercises, {row['self_checks']} self-checks, "
