@@ -70,6 +70,11 @@ def pull_adjoint(node: Node, i: int, g: Any) -> Any:
         c = inputs[0]
         chosen = np.where(c, g, 0.0) if i == 1 else np.where(c, 0.0, g)
         return rules.unbroadcast(chosen, np.shape(inputs[i]))
+    if prim == "square" and not isinstance(g, Tracer) and not isinstance(inputs[0], Tracer) \
+            and np.shape(g) == np.shape(inputs[0]):
+        contribution = np.multiply(inputs[0], g)   # 2 x ȳ with one new array instead of two (the
+        contribution *= 2.0                        # most common rule in losses; same result)
+        return contribution
     if prim in rules.PARTIALS:  # x̄ᵢ += ∂v/∂xᵢ · v̄, summed back over broadcast axes
         partial = rules.PARTIALS[prim][i]
         d = partial(*inputs, node.primal) if callable(partial) else partial
