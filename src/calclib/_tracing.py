@@ -14,6 +14,7 @@ how ``grad(grad(f))`` and the forward-over-reverse Hessian work, with no special
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import warnings
 from typing import Any
@@ -34,6 +35,19 @@ _levels = itertools.count(1)
 def new_level() -> int:
     """A fresh level, higher than every level in use: one per transformation call."""
     return next(_levels)
+
+
+@contextlib.contextmanager
+def recording(tracer_cls: type):
+    """Collect, in evaluation order, what ``tracer_cls.process`` records inside the block (for trace tables
+    and graph drawings); NumPy's floating-point warnings are silenced there, as in every transformation."""
+    recorded: list = []
+    tracer_cls._recording = recorded
+    try:
+        with np.errstate(all="ignore"):
+            yield recorded
+    finally:
+        tracer_cls._recording = None
 
 
 def primal(value: Any) -> Any:

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import forward, reverse
 from ._trace_table import TraceTable
-from ._tracing import DomainWarning, Tracer, new_level, primal
+from ._tracing import DomainWarning, Tracer, new_level, primal, recording
 from ._validation import require_callable
 
 __all__ = ["grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad",
@@ -305,13 +305,8 @@ NON_ANALYTIC = {"absolute", "maximum", "minimum"}  # the complex step is not val
 
 def _non_analytic_primitives(f: Callable, x: Any) -> set[str]:
     """The primitives of ``f`` at ``x`` that have no complex derivative (read off the traced graph)."""
-    recorded: list = []
-    reverse.Node._recording = recorded
-    try:
-        with np.errstate(all="ignore"):
-            f(reverse.Node(x, new_level()))
-    finally:
-        reverse.Node._recording = None
+    with recording(reverse.Node) as recorded:
+        f(reverse.Node(x, new_level()))
     return {node.prim for node in recorded} & NON_ANALYTIC
 
 

@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import rules
-from ._tracing import Tracer, bind, check_domain, evaluate, new_level
+from ._tracing import Tracer, bind, check_domain, evaluate, new_level, recording
 from ._trace_table import TraceTable, describe
 
 __all__ = ["Dual", "jvp", "jacfwd", "trace"]
@@ -234,13 +234,8 @@ def trace(f: Callable, x: Any, v: Any = None) -> TraceTable:
         vs = [_as_float(vi) for vi in (v if several else (v,))]
     level = new_level()
     leaves = [Dual(xi, vi, level) for xi, vi in zip(xs, vs)]
-    recorded: list = []
-    Dual._recording = recorded
-    try:
-        with np.errstate(all="ignore"):
-            out = f(*leaves)
-    finally:
-        Dual._recording = None
+    with recording(Dual) as recorded:
+        out = f(*leaves)
     names: dict[int, str] = {}
     rows = []
     for i, leaf in enumerate(leaves):

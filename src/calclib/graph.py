@@ -54,13 +54,8 @@ def _depths(graph: Graph) -> dict[int, int]:
 class GraphDrawing:
     """An SVG drawing of a traced function (``_repr_svg_`` for Jupyter and the website)."""
 
-    def __init__(self, graph: Graph, names: Sequence[str] | None = None):
+    def __init__(self, graph: Graph):
         self.graph = graph
-        if names is not None:
-            if len(names) != len(graph.leaves):
-                raise ValueError(f"got {len(names)} names for {len(graph.leaves)} inputs")
-            for leaf, name in zip(graph.leaves, names):
-                graph.names[id(leaf)] = name
         self.output_value = float(graph.output.primal)
         self.gradient = tuple(float(graph.adjoints[id(leaf)]) if np.ndim(leaf.primal) == 0
                               else graph.adjoints[id(leaf)] for leaf in graph.leaves)
@@ -138,4 +133,4 @@ def draw(f: Callable, x: Any, names: Sequence[str] | None = None) -> GraphDrawin
     GraphDrawing
         Shows itself in Jupyter; ``.svg`` is the SVG text, ``.output_value`` and ``.gradient`` the numbers.
     """
-    return GraphDrawing(build_graph(f, x), names)
+    return GraphDrawing(build_graph(f, x, names))

@@ -23,13 +23,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import rules
 from ._trace_table import TraceTable, describe
-from ._tracing import Tracer, check_domain, evaluate, new_level
+from ._tracing import Tracer, check_domain, evaluate, new_level, recording
 from .forward import _as_float, _finish, _scale
 
 __all__ = ["Node", "vjp", "backward", "jacrev", "trace", "topological_order"]
@@ -228,12 +228,7 @@ def trace(f: Callable, x: Any, names: tuple[str, ...] | None = None) -> TraceTab
     >>> [row[-1] for row in table.rows[:4]]     # the gradient: adjoints of the inputs
     [-8.0, 6.0, 2.0, 0.0]
     """
-    graph = build_graph(f, x)
-    if names is not None:
-        if len(names) != len(graph.leaves):
-            raise ValueError(f"got {len(names)} names for {len(graph.leaves)} inputs")
-        for leaf, name in zip(graph.leaves, names):
-            graph.names[id(leaf)] = name
+    graph = build_graph(f, x, names)
     rows = [(graph.names[id(n)], *graph.describe(n), n.primal, graph.adjoints[id(n)]) for n in graph.nodes]
     out_name = "f" if "y" in graph.names.values() else "y"   # don't clash with an input named y
     rows.append((out_name, "output", graph.names[id(graph.output)], graph.output.primal, 1.0))
@@ -245,11 +240,13 @@ class Graph:
     """A traced computation with names, values and adjoints for every node: what tables and drawings show."""
 
     def __init__(self, leaves: list[Node], output: Node, nodes: list[Node], adjoints: dict[int, Any],
-                 several: bool):
+                 several: bool, names: Sequence[str] | None = None):
         self.leaves, self.output, self.nodes, self.adjoints = leaves, output, nodes, adjoints
-        self.names: dict[int, str] = {}
-        for i, leaf in enumerate(leaves):
-            self.names[id(leaf)] = f"x{i + 1}" if several else "x"
+        if names is not None and len(names) != len(leaves):
+            raise ValueError(f"got {len(names)} names for {len(leaves)} inputs")
+        if names is None:
+            names = [f"x{i + 1}" for i in range(len(leaves))] if several else ["x"]
+        self.names: dict[int, str] = {id(leaf): name for leaf, name in zip(leaves, names)}
         k = 0
         for node in nodes:
             if id(node) not in self.names:
@@ -265,18 +262,14 @@ class Graph:
         return describe(node.prim, args, node.params or {}, self.names)
 
 
-def build_graph(f: Callable, x: Any, argnames: tuple[str, ...] | None = None) -> Graph:
-    """Trace ``f`` at ``x``, run the backward pass, and keep every node with its adjoint."""
+def build_graph(f: Callable, x: Any, names: Sequence[str] | None = None) -> Graph:
+    """Trace ``f`` at ``x``, run the backward pass, and keep every node with its adjoint (inputs named
+    ``names``, or x1, x2, ...)."""
     several = isinstance(x, tuple)
     level = new_level()
     leaves = [Node(_as_float(xi), level) for xi in (x if several else (x,))]
-    evaluated: list[Node] = []
-    Node._recording = evaluated
-    try:
-        with np.errstate(all="ignore"):
-            out = f(*leaves)
-    finally:
-        Node._recording = None
+    with recording(Node) as evaluated:
+        out = f(*leaves)
     if not (isinstance(out, Node) and out._level == level):
         raise ValueError("the output does not depend on the inputs: there is no graph to show")
     if np.ndim(out.primal) != 0:
@@ -295,4 +288,4 @@ def build_graph(f: Callable, x: Any, argnames: tuple[str, ...] | None = None) ->
                 adjoints[id(parent)] = c if id(parent) not in adjoints else adjoints[id(parent)] + c
     for n in nodes:
         adjoints.setdefault(id(n), np.zeros(np.shape(n.primal)))
-    return Graph(leaves, out, nodes, adjoints, several)
+    return Graph(leaves, out, nodes, adjoints, several, names)
