@@ -74,11 +74,12 @@ def book(*extra_args: str) -> None:
 
 
 def test(*pytest_args: str) -> None:
-    """Every test: unit tests of calclib, nbval over every notebook, the website test."""
+    """Every test: unit tests of calclib, the examples in its docstrings, nbval over every notebook, the
+    labs and the website test."""
     ensure_environment()
     workers = os.environ.get("PYTEST_WORKERS", "2")
-    run(BIN / "python", "-m", "pytest", "-n", workers, "--dist", "loadfile", "--nbval-lax",
-        "-p", "no:cacheprovider", "tests", "book", *pytest_args)
+    run(BIN / "python", "-m", "pytest", "-n", workers, "--dist", "loadfile", "--nbval-lax", "--doctest-modules",
+        "-p", "no:cacheprovider", "tests", "book", "src/calclib", *pytest_args)
 
 
 def lab(*args: str) -> None:
