@@ -13,19 +13,9 @@ import calclib as cl
 from calclib import forward
 from calclib.forward import Dual
 
+from references import assert_close, jax_args
+
 jax.config.update("jax_enable_x64", True)
-
-
-def assert_close(actual, expected, rtol=1e-10):
-    """Agreement to ``rtol`` relative; entries near 0 are compared to 1e-12 of the result's scale."""
-    expected = np.asarray(expected, dtype=float)
-    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    assert np.shape(actual) == np.shape(expected), (np.shape(actual), np.shape(expected))
-    np.testing.assert_allclose(np.asarray(actual, dtype=float), expected, rtol=rtol, atol=1e-12 * scale)
-
-
-def jax_args(args):
-    return tuple(jnp.asarray(a) for a in args)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -20,20 +20,14 @@ from hypothesis import strategies as st
 
 import calclib as cl
 
+from references import assert_close
+
 jax.config.update("jax_enable_x64", True)
 
 N = 6                       # the vector input x has N entries; s is a scalar input
 MODES = ("reverse", "forward")
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                                       HealthCheck.data_too_large])
-
-
-def assert_close(actual, expected, rtol=1e-10):
-    """Agreement to ``rtol`` relative; entries near 0 are compared to 1e-12 of the result's scale."""
-    expected = np.asarray(expected, dtype=float)
-    scale = max(1.0, float(np.max(np.abs(expected), initial=0.0)))
-    assert np.shape(actual) == np.shape(expected), (np.shape(actual), np.shape(expected))
-    np.testing.assert_allclose(np.asarray(actual, dtype=float), expected, rtol=rtol, atol=1e-12 * scale)
 
 
 # ---------------------------------------------------------------------------------------------------
