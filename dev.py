@@ -95,7 +95,7 @@ def strip(*args: str) -> None:
 
 def labs(*args: str) -> None:
     ensure_environment()
-    run(BIN / "python", "-m", "calclib.labs", *args)
+    run(BIN / "python", "-m", "booktools.labs", *args)
 
 
 def bench(*args: str) -> None:

@@ -1,4 +1,4 @@
-"""The labs: student notebooks and instructor keys written from the chapters (calclib.labs).
+"""The labs: student notebooks and instructor keys written from the chapters (booktools.labs).
 
 For every chapter in _toc.yml: every exercise has a visible self-check; the key is the chapter itself
 (so nbval on book/ runs the key); the student notebook leaks no solution line, runs without error up to
@@ -16,7 +16,8 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-import calclib.labs as labs
+import booktools.labs as labs
+from calclib import checks
 
 CHAPTERS = [p for p in labs.chapters() if labs.exercises(json.loads(p.read_text()))]
 IDS = [p.stem for p in CHAPTERS]
@@ -94,24 +95,24 @@ def test_nbgrader_export(path):
 
 # ---- the self-check helpers themselves ----------------------------------------------------------
 def test_check_function_passes_and_reports_failures():
-    assert labs.check_function(lambda x: x ** 2, lambda x: x * x, lambda rng: [(rng.normal(),) for _ in range(3)])
-    with pytest.raises(labs.CheckFailed, match=r"on input \(2\).*expected 4, received 5"):
-        labs.check_function(lambda x: x ** 2 + 1, lambda x: x * x, [(2.0,)], hint="square it")
+    assert checks.check_function(lambda x: x ** 2, lambda x: x * x, lambda rng: [(rng.normal(),) for _ in range(3)])
+    with pytest.raises(checks.CheckFailed, match=r"on input \(2\).*expected 4, received 5"):
+        checks.check_function(lambda x: x ** 2 + 1, lambda x: x * x, [(2.0,)], hint="square it")
 
 
 def test_check_function_explains_bad_submissions_in_one_sentence():
-    with pytest.raises(labs.CheckFailed, match="should be a function"):
-        labs.check_function(3.0, np.sin, [(1.0,)])
-    with pytest.raises(labs.CheckFailed, match="cannot be called with 2 argument"):
-        labs.check_function(lambda x: x, lambda x, y: x, [(1.0, 2.0)])
-    with pytest.raises(labs.CheckFailed, match="still a stub"):
+    with pytest.raises(checks.CheckFailed, match="should be a function"):
+        checks.check_function(3.0, np.sin, [(1.0,)])
+    with pytest.raises(checks.CheckFailed, match="cannot be called with 2 argument"):
+        checks.check_function(lambda x: x, lambda x, y: x, [(1.0, 2.0)])
+    with pytest.raises(checks.CheckFailed, match="still a stub"):
         def stub(x):
             raise NotImplementedError
-        labs.check_function(stub, np.sin, [(1.0,)])
-    with pytest.raises(labs.CheckFailed, match="shape"):
-        labs.check_function(lambda x: np.ones(3), lambda x: np.ones(2), [(1.0,)])
-    with pytest.raises(labs.CheckFailed, match="number or an array"):
-        labs.check_value("0.7", 0.7, name="p_hat")
+        checks.check_function(stub, np.sin, [(1.0,)])
+    with pytest.raises(checks.CheckFailed, match="shape"):
+        checks.check_function(lambda x: np.ones(3), lambda x: np.ones(2), [(1.0,)])
+    with pytest.raises(checks.CheckFailed, match="number or an array"):
+        checks.check_value("0.7", 0.7, name="p_hat")
 
 
 def test_stub_keeps_the_interface_and_drops_the_body():

@@ -14,6 +14,8 @@ graph         drawing a traced computation with its values and adjoints
 optimize      gradient descent, momentum, line search, Newton, SGD
 landscapes    the syllabus's test functions, written once
 plotting      the recurring figures (matplotlib and plotly)
+checks        self-checks of the exercises: a student's work against calclib's, on fresh inputs
+notebook      glue: numbers computed in a chapter, quoted in its text (also in a plain kernel)
 
 The function transformations follow JAX's names and conventions: ``grad``, ``value_and_grad``,
 ``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``.
@@ -28,7 +30,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "functions", "finite_diff", "symbolic", "rules", "forward", "reverse", "graph",
-    "optimize", "landscapes", "plotting", "api", "labs",
+    "optimize", "landscapes", "plotting", "api", "checks", "notebook",
 )
 _API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad")
 

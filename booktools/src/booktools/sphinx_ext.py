@@ -4,13 +4,13 @@ Under a plain kernel (the book build, nbval) plotly >= 6 emits only the mime typ
 ``application/vnd.plotly.v1+json``, which myst-nb does not render. Two pieces fix that:
 
 * :class:`PlotlyMimeRenderer`, a myst-nb mime renderer plugin (entry point group
-  ``myst_nb.mime_renderers`` in ``pyproject.toml``), turns the JSON into a ``<div>`` and a call to
+  ``myst_nb.mime_renderers`` in ``booktools/pyproject.toml``), turns the JSON into a ``<div>`` and a call to
   ``Plotly.newPlot`` (plus ``Plotly.addFrames`` for animations), and asks for ``plotly/plotly.min.js``
   on that page only;
 * :func:`setup`, a Sphinx extension (listed in ``_config.yml``), copies ``plotly.min.js`` from the
   installed plotly package into ``_static/plotly/``, so no page loads anything from a CDN.
 
-The extension also publishes the labs (:mod:`calclib.labs`): it writes every chapter's student notebook
+The extension also publishes the labs (:mod:`booktools.labs`): it writes every chapter's student notebook
 into ``labs/student/`` of the site and puts a box under each chapter's title linking to it (download,
 and Binder, where ``postBuild`` writes the same notebooks).
 """

@@ -7,8 +7,8 @@ The exercises live once, in the chapter notebooks, marked with cell tags:
     defines keeps its signature and docstring but raises ``NotImplementedError`` with a hint; any other
     code becomes a single ``raise NotImplementedError(...)`` naming the variables to compute.
 ``self-check``
-    a visible check the student runs after the exercise; it calls :func:`check_function` or
-    :func:`check_value`, which compare the student's work with calclib's own computation on fresh inputs.
+    a visible check the student runs after the exercise; it calls :func:`calclib.checks.check_function` or
+    :func:`calclib.checks.check_value`, which compare the student's work with calclib's own computation on fresh inputs.
     Kept in every version.
 ``exercise-check`` (with ``remove-cell``)
     a hidden check of the instructor's solution; removed from the student notebook.
@@ -19,7 +19,7 @@ are removed from the student notebook too. Hidden checks of the text's numbers (
 
 Command line::
 
-    python -m calclib.labs [--out _build/labs] [--nbgrader] [chapter ...]
+    python -m booktools.labs [--out _build/labs] [--nbgrader] [chapter ...]
 
 writes ``student/<chapter>.ipynb`` (solutions replaced by stubs, outputs cleared), ``key/<chapter>.ipynb``
 (everything) and, with ``--nbgrader``, ``nbgrader/source/<chapter>/<chapter>.ipynb``: the key with
@@ -43,127 +43,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 TAG_SOLUTION, TAG_SELF_CHECK, TAG_HIDDEN_CHECK, TAG_REMOVE = "solution", "self-check", "exercise-check", "remove-cell"
-ROOT = Path(__file__).resolve().parents[2]
-
-
-# =====================================================================================================
-# Self-checks that teach
-# =====================================================================================================
-class CheckFailed(AssertionError):
-    """A self-check failed. In Jupyter it shows as one message, not a traceback from inside calclib."""
-
-    def _render_traceback_(self) -> list[str]:  # IPython calls this instead of printing a traceback
-        return [f"✗ {self}"]
-
-
-def _describe(value: Any) -> str:
-    if callable(value):
-        return getattr(value, "__name__", "a function")
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        return f"{float(arr):.10g}" if np.issubdtype(arr.dtype, np.number) else repr(value)
-    return np.array2string(arr, precision=6, threshold=8)
-
-
-def _args_text(args: tuple) -> str:
-    return ", ".join(_describe(a) for a in args)
-
-
-def check_function(student: Any, reference: Callable, inputs: Callable[[np.random.Generator], Iterable[tuple]]
-                   | Sequence[tuple], *, name: str | None = None, rtol: float = 1e-7, atol: float = 1e-10,
-                   hint: str = "") -> bool:
-    """Compare a student's function with calclib's (the ``reference``) on fresh inputs.
-
-    Parameters
-    ----------
-    student : callable
-        The student's function.
-    reference : callable
-        What it should compute, usually a calclib function or a formula built from calclib.
-    inputs : callable or sequence of tuples
-        Argument tuples; a callable receives a new unseeded random generator, so each run checks
-        inputs nobody could have stored answers for.
-    name : str, optional
-        How to call the function in messages (default: its ``__name__``).
-    rtol, atol : float
-        Tolerances of ``np.allclose``.
-    hint : str
-        One sentence shown when the check fails.
-
-    Returns
-    -------
-    bool
-        True (and a ✓ line printed) when every input agrees; otherwise raises :class:`CheckFailed` saying
-        which input failed, what was expected and what was received.
-
-    Examples
-    --------
-    >>> check_function(lambda x: 2 * x, lambda x: x + x, [(1.0,), (2.5,)], name="double")
-    ✓ double agrees with calclib on 2 inputs
-    True
-    """
-    label = name or getattr(student, "__name__", "your function")
-    if not callable(student):
-        raise CheckFailed(f"{label} should be a function (defined with def), but it is a {type(student).__name__}.")
-    cases = list(inputs(np.random.default_rng()) if callable(inputs) else inputs)
-    try:
-        signature = inspect.signature(student)
-    except (TypeError, ValueError):
-        signature = None
-    for args in cases:
-        if signature is not None:
-            try:
-                signature.bind(*args)
-            except TypeError:
-                raise CheckFailed(f"{label}{signature} cannot be called with {len(args)} argument(s) "
-                                  f"({_args_text(args)}): check the parameters the exercise asks for.") from None
-        try:
-            with np.errstate(all="ignore"):
-                received = student(*args)
-        except NotImplementedError:
-            raise CheckFailed(f"{label} is still a stub: replace `raise NotImplementedError` with your code."
-                              + (f" Hint: {hint}" if hint else "")) from None
-        except Exception as exc:
-            raise CheckFailed(f"{label}({_args_text(args)}) raised {type(exc).__name__}: {exc}") from None
-        with np.errstate(all="ignore"):
-            expected = reference(*args)
-        _compare(label, f"on input ({_args_text(args)})", received, expected, rtol, atol, hint)
-    print(f"✓ {label} agrees with calclib on {len(cases)} input{'s' if len(cases) != 1 else ''}")
-    return True
-
-
-def check_value(student_value: Any, expected: Any, *, name: str, rtol: float = 1e-7, atol: float = 1e-10,
-                hint: str = "") -> bool:
-    """Compare a value the student computed with the one calclib computes now.
-
-    Examples
-    --------
-    >>> check_value(0.7, 7 / 10, name="p_hat")
-    ✓ p_hat is right
-    True
-    """
-    if student_value is None or student_value is Ellipsis:
-        raise CheckFailed(f"{name} has no value yet: compute it in the exercise cell." + (f" Hint: {hint}" if hint else ""))
-    _compare(name, "", student_value, expected, rtol, atol, hint)
-    print(f"✓ {name} is right")
-    return True
-
-
-def _compare(label: str, where: str, received: Any, expected: Any, rtol: float, atol: float, hint: str) -> None:
-    tail = f" Hint: {hint}" if hint else ""
-    where = f" {where}" if where else ""
-    try:
-        if isinstance(received, (str, bytes)):  # NumPy would quietly turn "0.7" into a number
-            raise TypeError
-        got = np.asarray(received, dtype=float)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{label}{where} gave {type(received).__name__} {received!r:.60}, but a number or an "
-                          f"array of numbers was expected.{tail}") from None
-    want = np.asarray(expected, dtype=float)
-    if got.shape != want.shape:
-        raise CheckFailed(f"{label}{where} has shape {got.shape}, expected shape {want.shape}.{tail}")
-    if not np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
-        raise CheckFailed(f"{label}{where}: expected {_describe(want)}, received {_describe(got)}.{tail}")
+ROOT = Path(__file__).resolve().parents[3]  # the repository: booktools/src/booktools/labs.py
 
 
 # =====================================================================================================
@@ -479,7 +359,7 @@ def lab_table(root: Path = ROOT) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m calclib.labs", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m booktools.labs", description=__doc__.split("\n\n")[0])
     parser.add_argument("chapters", nargs="*", help="chapter names (default: every chapter in _toc.yml)")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "labs")
     parser.add_argument("--nbgrader", action="store_true", help="also write nbgrader source notebooks")
