@@ -7,7 +7,9 @@ Submodules (one idea each)
 functions     the common functions of one variable, their derivatives and domains
 finite_diff   difference quotients, step choice, complex step, Richardson, error model
 symbolic      exact derivatives with sympy, lambdify, expression swell
+core          primitives, tracers, levels, bind: what every transformation shares
 rules         one table: every primitive's derivative rule, one line each
+numpy_dispatch  how NumPy calls on traced values reach the primitives
 forward       forward-mode AD: dual numbers, JVP, Jacobians column by column
 reverse       reverse-mode AD: the tape, VJP, backpropagation, Jacobians row by row
 graph         drawing a traced computation with its values and adjoints
@@ -29,7 +31,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "functions", "finite_diff", "symbolic", "rules", "forward", "reverse", "graph",
+    "functions", "finite_diff", "symbolic", "core", "rules", "numpy_dispatch", "forward", "reverse", "graph",
     "optimize", "landscapes", "plotting", "api", "checks", "notebook",
 )
 _API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad")

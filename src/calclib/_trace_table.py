@@ -7,19 +7,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-# How each primitive is written in a trace: a symbol for operators, a name for functions.
-SYMBOLS = {"add": "+", "subtract": "−", "multiply": "×", "divide": "/", "power": "^", "negative": "−",
-           "matmul": "@", "maximum": "max", "minimum": "min", "absolute": "abs", "getitem": "index",
-           "sum": "sum", "mean": "mean", "square": "square"}
+from .core import Primitive, primal
 
-
-def describe(prim: str, args: Sequence, params: dict, names: dict[int, str]) -> tuple[str, str]:
+def describe(prim: Primitive, args: Sequence, params: dict, names: dict[int, str]) -> tuple[str, str]:
     """(operation, inputs) of one trace row: inputs are node names, or the constant's value."""
     labels = [names.get(id(a), format_value(a)) for a in args]
-    op = SYMBOLS.get(prim, prim)
-    if prim == "getitem":
+    if prim.name == "getitem":
         return f"[{_index_text(params['index'])}]", labels[0]
-    return op, ", ".join(labels)
+    return prim.symbol, ", ".join(labels)
 
 
 def _index_text(index: Any) -> str:
@@ -36,8 +31,6 @@ def _index_text(index: Any) -> str:
 
 def format_value(v: Any) -> str:
     """A number with 4 significant digits; an array by its shape (and entries if small)."""
-    from ._tracing import primal
-
     v = primal(v)
     arr = np.asarray(v)
     if arr.ndim == 0:

@@ -21,18 +21,19 @@ differentiation, exact up to rounding) or a finite-difference method from :mod:`
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import forward, reverse
 from ._trace_table import TraceTable
-from ._tracing import DomainWarning, Tracer, new_level, primal, recording
 from ._validation import require_callable
+from .core import DomainWarning, as_float, count, count_passes, finish, new_level, primal, recording
 
 __all__ = ["grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad",
            "count_passes", "DomainWarning", "MODES", "DIFFERENCE_MODES"]
+
+# count_passes (from calclib.core): the transformations count their passes where they make them.
 
 AD_MODES = ("reverse", "forward")
 DIFFERENCE_MODES = ("central", "forward-difference", "backward-difference", "complex-step", "richardson")
@@ -40,30 +41,6 @@ MODES = AD_MODES + DIFFERENCE_MODES
 
 jvp = forward.jvp
 vjp = reverse.vjp
-
-# How many passes each transformation made: read with count_passes().
-_COUNTS = {"forward passes": 0, "backward passes": 0, "function evaluations": 0}
-
-
-@contextlib.contextmanager
-def count_passes() -> Iterator[dict[str, int]]:
-    """Count the work done inside the ``with`` block: forward (tracing) passes of ``f``, backward passes,
-    and plain function evaluations (finite differences).
-
-    Examples
-    --------
-    >>> with count_passes() as counts:
-    ...     _ = jacobian(lambda x: x ** 2, mode="forward")(np.ones(3))
-    >>> counts["forward passes"]
-    3
-    """
-    before = dict(_COUNTS)
-    counts: dict[str, int] = {}
-    try:
-        yield counts
-    finally:
-        counts.update({k: _COUNTS[k] - before[k] for k in _COUNTS})
-
 
 def _check_mode(mode: str) -> None:
     if mode not in MODES:
@@ -120,14 +97,13 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "r
     def value_and_grad_fn(*args: Any) -> tuple[Any, Any]:
         nums = _check_argnums(argnums, len(args))
         if mode == "reverse":
-            out, pullback = reverse.vjp(lambda *xs: f(*_place(args, nums, xs)), *(args[i] for i in nums))
-            _COUNTS["forward passes"] += 1
+            out, pullback = reverse.vjp(lambda *xs: f(*_place(args, nums, xs)), *(args[i] for i in nums),
+                                        retain_graph=False)
             _scalar_output(out, "grad")
-            _COUNTS["backward passes"] += 1
             grads = pullback(1.0)
         else:
-            args = _place(args, nums, [forward._as_float(args[i]) for i in nums])  # ints promoted, as in AD
-            out = forward._finish(_call(f, args))
+            args = _place(args, nums, [as_float(args[i]) for i in nums])  # ints promoted, as in AD
+            out = finish(_call(f, args))
             _scalar_output(out, "grad")
             grads = tuple(_grad_other_mode(f, args, i, mode, h) for i in nums)
         return out, grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)
@@ -143,7 +119,7 @@ def _place(args: tuple, nums: tuple[int, ...], values: Sequence) -> tuple:
 
 
 def _call(f: Callable, args: tuple) -> Any:
-    _COUNTS["function evaluations"] += 1
+    count("function evaluations")
     with np.errstate(all="ignore"):
         return f(*args)
 
@@ -154,17 +130,15 @@ def _grad_other_mode(f: Callable, args: tuple, i: int, mode: str, h: float | Non
         return f(*_replace(args, i, x))
 
     if mode == "forward":
-        x = forward._as_float(args[i])
-        _COUNTS["forward passes"] += int(np.prod(np.shape(x)))
-        return forward.jacfwd(f_i)(x)
+        return forward.jacfwd(f_i)(as_float(args[i]))
     fd = _finite_difference(mode)
     counted = _counting(f_i)
-    return forward._finish(fd.gradient(counted, args[i], method=mode, h=h))
+    return finish(fd.gradient(counted, args[i], method=mode, h=h))
 
 
 def _counting(f: Callable) -> Callable:
     def counted(*a, **k):
-        _COUNTS["function evaluations"] += 1
+        count("function evaluations")
         return f(*a, **k)
     return counted
 
@@ -221,20 +195,17 @@ def derivative(f: Callable, mode: str = "reverse", h: float | None = None) -> Ca
     _check_mode(mode)
 
     def derivative_fn(x: Any) -> Any:
-        x = forward._as_float(x)
+        x = as_float(x)
         if mode == "reverse":
-            out, pullback = reverse.vjp(f, x)
+            out, pullback = reverse.vjp(f, x, retain_graph=False)
             _check_elementwise(out, x)
-            _COUNTS["forward passes"] += 1
-            _COUNTS["backward passes"] += 1
             return pullback(np.ones(np.shape(out)))[0]
         if mode == "forward":
             out, tangent = forward.jvp(f, (x,), (np.ones(np.shape(x)),))
             _check_elementwise(out, x)
-            _COUNTS["forward passes"] += 1
             return tangent
         fd = _finite_difference(mode)
-        return forward._finish(fd.derivative(_counting(f), x, method=mode, h=h))
+        return finish(fd.derivative(_counting(f), x, method=mode, h=h))
 
     return derivative_fn
 
@@ -267,18 +238,13 @@ def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse", h: float | No
 
     def jacobian_fn(*args: Any) -> Any:
         (i,) = _check_argnums(argnums, len(args))
-        x = forward._as_float(args[i])
-        n = int(np.prod(np.shape(x)))
+        x = as_float(args[i])
         if mode == "forward":
-            _COUNTS["forward passes"] += n
             return forward.jacfwd(f, i)(*_replace(args, i, x))
         if mode == "reverse":
-            result = reverse.jacrev(f, i)(*_replace(args, i, x))
-            _COUNTS["forward passes"] += 1
-            _COUNTS["backward passes"] += int(np.prod(np.shape(result))) // max(n, 1)
-            return result
+            return reverse.jacrev(f, i)(*_replace(args, i, x))
         fd = _finite_difference(mode)
-        return forward._finish(fd.jacobian(_counting(lambda xi: f(*_replace(args, i, xi))), x, method=mode, h=h))
+        return finish(fd.jacobian(_counting(lambda xi: f(*_replace(args, i, xi))), x, method=mode, h=h))
 
     return jacobian_fn
 
@@ -300,14 +266,13 @@ def hessian(f: Callable, argnums: int = 0) -> Callable:
     return jacobian(grad(f, argnums=argnums), argnums=argnums, mode="forward")
 
 
-NON_ANALYTIC = {"absolute", "maximum", "minimum"}  # the complex step is not valid through these
-
-
 def _non_analytic_primitives(f: Callable, x: Any) -> set[str]:
     """The primitives of ``f`` at ``x`` that have no complex derivative (read off the traced graph)."""
-    with recording(reverse.Node) as recorded:
-        f(reverse.Node(x, new_level()))
-    return {node.prim for node in recorded} & NON_ANALYTIC
+    level = new_level()
+    with recording(level) as recorded:
+        f(reverse.Node(x, level))
+    count("forward passes")
+    return {node.prim.name for node in recorded if not node.prim.analytic}
 
 
 def check_grad(f: Callable, x: Any, modes: Sequence[str] = MODES) -> TraceTable:
@@ -323,7 +288,7 @@ def check_grad(f: Callable, x: Any, modes: Sequence[str] = MODES) -> TraceTable:
     allowed error.
     """
     require_callable(f)
-    x = forward._as_float(x)
+    x = as_float(x)
     reference = np.asarray(grad(f)(x), dtype=float)
     scale = max(1.0, float(np.max(np.abs(reference))) if reference.size else 1.0)
     rows, failures = [], []

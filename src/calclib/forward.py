@@ -25,18 +25,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import rules
-from ._tracing import Tracer, bind, check_domain, evaluate, new_level, recording
 from ._trace_table import TraceTable, describe
+from .core import Primitive, as_float, check_domain, check_output, count, finish, new_level, record, recording
+from .numpy_dispatch import ArrayTracer
 
-__all__ = ["Dual", "jvp", "jacfwd", "trace"]
+__all__ = ["Dual", "jvp", "jacfwd", "trace", "push_tangent"]
 
 
-class Dual(Tracer):
+class Dual(ArrayTracer):
     """A dual number :math:`v + \\dot v\\,\\varepsilon` with :math:`\\varepsilon^2 = 0`: a value and its tangent."""
 
     __slots__ = ("primal", "tangent", "_level")
-    _recording: list | None = None  # set by trace() to collect every Dual in creation order
 
     def __init__(self, primal: Any, tangent: Any, level: int):
         self.primal, self.tangent, self._level = primal, tangent, level
@@ -45,81 +44,30 @@ class Dual(Tracer):
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
 
     @classmethod
-    def process(cls, prim: str, args: tuple, params: dict, level: int) -> "Dual":
+    def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Dual":
         """Compute primitive ``prim`` and its tangent: the forward-mode chain rule, one step."""
         mine = [isinstance(a, Dual) and a._level == level for a in args]
         primals = tuple(a.primal if m else a for a, m in zip(args, mine))
         tangents = tuple(a.tangent if m else None for a, m in zip(args, mine))
-        out = evaluate(prim, primals, params)
+        out = prim.impl(*primals, **params)
         check_domain(prim, primals, out)
         result = cls(out, push_tangent(prim, primals, tangents, out, params), level)
-        if cls._recording is not None:
-            cls._recording.append((result, prim, args, params))
+        record(level, (result, prim, args, params))   # for trace tables, when one is being made
         return result
 
 
-def push_tangent(prim: str, primals: tuple, tangents: tuple, out: Any, params: dict) -> Any:
-    """The tangent of ``prim``'s output, given the tangents of its inputs (``None`` for constants)."""
-    if prim in rules.PARTIALS:  # ẏ = Σᵢ ∂y/∂xᵢ · ẋᵢ
-        total = None
-        for partial, t in zip(rules.PARTIALS[prim], tangents):
-            if t is None:
-                continue
-            term = _scale(partial(*primals, out) if callable(partial) else partial, t)
-            total = term if total is None else total + term
-        return total if np.shape(total) == np.shape(out) else total * np.ones(np.shape(out))
-    if prim == "where":  # selection: select the tangents
-        c, x, z = primals
-        tx = tangents[1] if tangents[1] is not None else np.zeros(np.shape(x))
-        tz = tangents[2] if tangents[2] is not None else np.zeros(np.shape(z))
-        return np.where(c, tx, tz) * np.ones(np.shape(out))
-    if prim in rules.LINEAR:  # linear: apply the primitive to the tangent
-        return rules.LINEAR[prim][0](tangents[0], **params)
-    if prim == "matmul":  # (A + dA)(B + dB) = AB + dA B + A dB
-        a, b = primals
-        ta, tb = tangents
-        terms = ([np.matmul(ta, b)] if ta is not None else []) + ([np.matmul(a, tb)] if tb is not None else [])
-        return terms[0] if len(terms) == 1 else terms[0] + terms[1]
-    if prim in ("stack", "concatenate"):  # linear in each array: stack the tangents, zeros for constants
-        filled = [t if t is not None else np.zeros(np.shape(p)) for p, t in zip(primals, tangents)]
-        return bind(prim, *filled, **params)
-    raise NotImplementedError(prim)
-
-
-def _scale(d: Any, v: Any) -> Any:
-    """``d * v``, skipping the multiplication when ``d`` is the number 1 or -1."""
-    if isinstance(d, int) and d in (1, -1):
-        return v if d == 1 else -v
-    return d * v
-
-
-def _as_float(x: Any) -> Any:
-    if isinstance(x, Tracer):
-        return x
-    arr = np.asarray(x)
-    if arr.dtype == object:
-        raise TypeError("the input contains objects that are not numbers: pass arrays of numbers")
-    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) or np.iscomplexobj(arr):
-        raise TypeError(f"expected real numbers or arrays of real numbers, got dtype {arr.dtype}")
-    return arr.astype(np.float64)
+def push_tangent(prim: Primitive, primals: tuple, tangents: tuple, out: Any, params: dict) -> Any:
+    """The tangent of ``prim``'s output, given the tangents of its inputs (``None`` for constants): the
+    primitive's JVP rule, from :mod:`calclib.rules`."""
+    return prim.jvp(primals, tangents, out, params)
 
 
 def _unwrap(out: Any, level: int) -> tuple[Any, Any]:
     """Split a function's output into (primal, tangent) at ``level``; a constant output has tangent 0."""
+    check_output(out)
     if isinstance(out, Dual) and out._level == level:
-        tangent = out.tangent if out.tangent is not None else np.zeros(np.shape(out.primal))
-        return out.primal, tangent
-    if isinstance(out, np.ndarray) and out.dtype == object:
-        raise TypeError("the function returned an object array: build arrays of traced values with np.stack")
+        return out.primal, out.tangent
     return out, np.zeros(np.shape(out))
-
-
-def _finish(v: Any) -> Any:
-    """Results are NumPy arrays, or Python floats for scalars (traced values of outer levels pass through)."""
-    if isinstance(v, Tracer):
-        return v
-    v = np.asarray(v, dtype=float)
-    return float(v) if v.ndim == 0 else v
 
 
 def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
@@ -156,13 +104,15 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple[Any, Any]:
     level = new_level()
     duals = []
     for i, (p, t) in enumerate(zip(primals, tangents)):
-        p, t = _as_float(p), _as_float(t)
+        p, t = as_float(p), as_float(t)
         if np.shape(p) != np.shape(t):
             raise ValueError(f"tangent {i} has shape {np.shape(t)} but its primal has shape {np.shape(p)}")
         duals.append(Dual(p, t, level))
     with np.errstate(all="ignore"):
-        out, tangent = _unwrap(f(*duals), level)
-    return _finish(out), _finish(tangent)
+        out = f(*duals)
+    count("forward passes")
+    out, tangent = _unwrap(out, level)
+    return finish(out), finish(tangent)
 
 
 def jacfwd(f: Callable, argnums: int = 0) -> Callable:
@@ -182,7 +132,7 @@ def jacfwd(f: Callable, argnums: int = 0) -> Callable:
     """
     def jacobian_fn(*args):
         i = argnums % len(args)
-        x = _as_float(args[i])
+        x = as_float(args[i])
         shape = np.shape(x)
         columns = []
         for j in range(int(np.prod(shape))):
@@ -199,7 +149,7 @@ def jacfwd(f: Callable, argnums: int = 0) -> Callable:
             return np.zeros(np.shape(f(*args)) + shape)
         out_shape = np.shape(columns[0])
         stacked = np.stack(columns, axis=-1)  # out.shape + (n,)
-        return _finish(np.reshape(stacked, out_shape + shape))
+        return finish(np.reshape(stacked, out_shape + shape))
 
     return jacobian_fn
 
@@ -226,16 +176,17 @@ def trace(f: Callable, x: Any, v: Any = None) -> TraceTable:
     5.5
     """
     several = isinstance(x, tuple)
-    xs = [_as_float(xi) for xi in (x if several else (x,))]
+    xs = [as_float(xi) for xi in (x if several else (x,))]
     if v is None:
         vs = [np.zeros(np.shape(xi)) for xi in xs]
         vs[0].flat[0] = 1.0
     else:
-        vs = [_as_float(vi) for vi in (v if several else (v,))]
+        vs = [as_float(vi) for vi in (v if several else (v,))]
     level = new_level()
     leaves = [Dual(xi, vi, level) for xi, vi in zip(xs, vs)]
-    with recording(Dual) as recorded:
+    with recording(level) as recorded:
         out = f(*leaves)
+    count("forward passes")
     names: dict[int, str] = {}
     rows = []
     for i, leaf in enumerate(leaves):

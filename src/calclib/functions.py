@@ -51,7 +51,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ._tracing import Tracer
+from .core import Tracer
 from ._validation import as_float_array
 
 Array = np.ndarray

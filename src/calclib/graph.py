@@ -22,7 +22,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._trace_table import SYMBOLS, format_value
+from ._trace_table import format_value
 from .reverse import Graph, Node, build_graph
 
 __all__ = ["draw", "GraphDrawing"]
@@ -34,12 +34,9 @@ def _label(graph: Graph, node: Node) -> str:
     """The gate's symbol, with any constant operand written in (``× 2``, ``+ 1``)."""
     if node.prim is None:
         return graph.names[id(node)]
-    symbol = SYMBOLS.get(node.prim, node.prim)
     traced = {i for i, _ in node.parents}
     constants = [format_value(a) for i, a in enumerate(node.inputs) if i not in traced]
-    if node.prim == "getitem":
-        return "index"
-    return f"{symbol} {' '.join(constants)}".strip()
+    return f"{node.prim.symbol} {' '.join(constants)}".strip()
 
 
 def _depths(graph: Graph) -> dict[int, int]:

@@ -27,69 +27,51 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import rules
 from ._trace_table import TraceTable, describe
-from ._tracing import Tracer, check_domain, evaluate, new_level, recording
-from .forward import _as_float, _finish, _scale
+from .core import (Primitive, Tracer, as_float, check_domain, check_output, count, finish, new_level, record,
+                   recording)
+from .numpy_dispatch import ArrayTracer
+from .rules import IndexedAdjoint
 
-__all__ = ["Node", "vjp", "backward", "jacrev", "trace", "topological_order"]
+__all__ = ["Node", "vjp", "backward", "pull_adjoint", "Adjoints", "jacrev", "trace", "topological_order",
+           "build_graph", "Graph"]
 
 
-class Node(Tracer):
+class Node(ArrayTracer):
     """A value in the graph: the primitive that made it, that primitive's inputs and parameters."""
 
     __slots__ = ("primal", "_level", "prim", "inputs", "params", "parents")
-    _recording: list | None = None  # set by build_graph() to list nodes in evaluation order
 
-    def __init__(self, primal: Any, level: int, prim: str | None = None, inputs: tuple = (),
+    def __init__(self, primal: Any, level: int, prim: Primitive | None = None, inputs: tuple = (),
                  params: dict | None = None, parents: tuple = ()):
         self.primal, self._level = primal, level
         self.prim, self.inputs, self.params = prim, inputs, params   # inputs: the primal values
         self.parents = parents                                       # ((argument index, Node), ...)
 
     def __repr__(self) -> str:
-        return f"Node({self.prim or 'input'}, value={self.primal!r})"
+        return f"Node({self.prim.name if self.prim else 'input'}, value={self.primal!r})"
 
     @classmethod
-    def process(cls, prim: str, args: tuple, params: dict, level: int) -> "Node":
+    def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Node":
         """Compute primitive ``prim`` and record it in the graph (the forward pass)."""
         parents = tuple((i, a) for i, a in enumerate(args) if isinstance(a, Node) and a._level == level)
         inputs = tuple(a.primal if isinstance(a, Node) and a._level == level else a for a in args)
-        out = evaluate(prim, inputs, params)
+        out = prim.impl(*inputs, **params)
         check_domain(prim, inputs, out)
         node = cls(out, level, prim, inputs, params, parents)
-        if cls._recording is not None:
-            cls._recording.append(node)
+        record(level, node)   # for trace tables and drawings, when one is being made
         return node
+
+    def release(self) -> None:
+        """Forget the values saved for the backward pass (``vjp(..., retain_graph=False)``)."""
+        if self.prim is not None:
+            self.primal = self.inputs = None
 
 
 def pull_adjoint(node: Node, i: int, g: Any) -> Any:
-    """The adjoint contribution to input ``i`` of ``node`` given the node's adjoint ``g`` (one VJP)."""
-    prim, inputs = node.prim, node.inputs
-    if prim == "where":  # selection: the adjoint goes to the branch that was chosen
-        c = inputs[0]
-        chosen = np.where(c, g, 0.0) if i == 1 else np.where(c, 0.0, g)
-        return rules.unbroadcast(chosen, np.shape(inputs[i]))
-    if prim == "square" and not isinstance(g, Tracer) and not isinstance(inputs[0], Tracer) \
-            and np.shape(g) == np.shape(inputs[0]):
-        contribution = np.multiply(inputs[0], g)   # 2 x ȳ with one new array instead of two (the
-        contribution *= 2.0                        # most common rule in losses; same result)
-        return contribution
-    if prim in rules.PARTIALS:  # x̄ᵢ += ∂v/∂xᵢ · v̄, summed back over broadcast axes
-        partial = rules.PARTIALS[prim][i]
-        d = partial(*inputs, node.primal) if callable(partial) else partial
-        return rules.unbroadcast(_scale(d, g), np.shape(inputs[i]))
-    if prim in rules.LINEAR:  # the transpose of a linear map
-        return rules.LINEAR[prim][1](g, np.shape(inputs[0]), **node.params)
-    if prim == "matmul":
-        return rules.unbroadcast(rules.MATMUL_TRANSPOSES[i](g, *inputs), np.shape(inputs[i]))
-    if prim == "stack":
-        return rules.STACK_TRANSPOSE(g, i, **node.params)
-    if prim == "concatenate":
-        axis = node.params.get("axis", 0)
-        sizes = [np.shape(x)[axis] for x in inputs]
-        return rules.CONCATENATE_TRANSPOSE(g, i, sizes, axis)
-    raise NotImplementedError(prim)
+    """The adjoint contribution to input ``i`` of ``node``, given the node's adjoint ``g``: the primitive's
+    VJP rule, from :mod:`calclib.rules`."""
+    return node.prim.vjp(i, g, node.inputs, node.primal, node.params)
 
 
 def topological_order(output: Node) -> list[Node]:
@@ -110,52 +92,85 @@ def topological_order(output: Node) -> list[Node]:
     return order
 
 
-def backward(output: Node, seed: Any = 1.0, leaves: tuple[Node, ...] = ()) -> list[Any]:
-    """The backward pass: adjoints of ``leaves`` for output adjoint ``seed`` (a VJP).
+def backward(output: Node, seed: Any = 1.0, leaves: Sequence[Node] = (), retain_graph: bool = True) -> list[Any]:
+    r"""The backward pass: the adjoints of ``leaves`` for output adjoint ``seed`` (a VJP).
 
-    Visits the nodes in reverse topological order; each node's adjoint is complete (all its uses have
-    contributed) before it is passed on to its inputs. Adjoints that this pass allocated for one node
-    (``owned``) are updated in place, which saves a copy of a large array per extra use.
+    Visit the nodes from the output back to the inputs (reverse topological order), so that a node's
+    adjoint is complete, every use having contributed, before the node passes
+    :math:`\bar x_i = \frac{\partial v}{\partial x_i}\,\bar v` on to each of its inputs.
+    ``retain_graph=False`` frees each node's saved values once they are used, as PyTorch does.
     """
-    adjoints: dict[int, Any] = {id(output): seed}
-    owned: set[int] = set()   # keys whose adjoint array was allocated here, for that node alone
-    leaf_ids = {id(leaf) for leaf in leaves}
-    kept: dict[int, Any] = {}
+    count("backward passes")
+    adjoints = Adjoints(output, seed, keep=leaves)
     for node in reversed(topological_order(output)):
-        g = adjoints.pop(id(node), None)
-        if g is None:
-            continue
-        if id(node) in leaf_ids:
-            # never hand out a view or the caller's own seed array
-            kept[id(node)] = g if id(node) in owned or isinstance(g, Tracer) else np.array(g, dtype=float)
-        owned.discard(id(node))
+        g = adjoints.take(node)
         for i, parent in node.parents:
-            key = id(parent)
-            if node.prim == "getitem" and key in owned and not isinstance(g, Tracer) \
-                    and not isinstance(adjoints[key], Tracer) and rules._is_basic_index(node.params["index"]):
-                adjoints[key][node.params["index"]] += g     # scatter straight into the adjoint
-                continue
-            contribution = pull_adjoint(node, i, g)
-            if key not in adjoints:
-                adjoints[key] = contribution
-                if node.prim == "getitem" and not isinstance(contribution, Tracer):
-                    owned.add(key)   # a fresh array of zeros made for this parent
-            elif key in owned and not isinstance(contribution, Tracer) and not isinstance(adjoints[key], Tracer):
-                adjoints[key] += contribution
+            adjoints.add(parent, pull_adjoint(node, i, g))
+        if not retain_graph:
+            node.release()
+    return [adjoints.result(leaf) for leaf in leaves]
+
+
+class Adjoints:
+    r"""The adjoints of a backward pass so far, :math:`\bar v = \sum` of the contributions along the
+    edges out of :math:`v`.
+
+    The sums save copies of large arrays: an adjoint array that this pass made for one node alone
+    ("owned") is updated in place, ``+=``, and the adjoint of ``x[index]`` is added into it at
+    ``index`` (a :class:`calclib.rules.IndexedAdjoint`) instead of becoming an array of zeros first.
+    Traced adjoints (a derivative being differentiated) are never updated in place.
+    """
+
+    def __init__(self, output: Node, seed: Any, keep: Sequence[Node] = ()):
+        self._sums: dict[int, Any] = {id(output): seed}
+        self._owned: set[int] = set()
+        self._keep = {id(node) for node in keep}
+
+    def add(self, node: Node, contribution: Any) -> None:
+        """:math:`\\bar v \\mathrel{+}=` ``contribution``."""
+        key, total = id(node), self._sums.get(id(node))
+        if key in self._owned and not isinstance(contribution, Tracer):
+            if isinstance(contribution, IndexedAdjoint):
+                contribution.add_into(total)          # total[index] += ȳ
             else:
-                adjoints[key] = adjoints[key] + contribution
-                if isinstance(adjoints[key], Tracer):
-                    owned.discard(key)   # a traced value now: never update it in place
-                else:
-                    owned.add(key)
-    return [kept.get(id(leaf), np.zeros(np.shape(leaf.primal))) for leaf in leaves]
+                total += contribution
+            return
+        if isinstance(contribution, IndexedAdjoint):
+            contribution = contribution.to_array()    # a new array, made for this node alone
+            if total is None:
+                self._sums[key] = contribution
+                self._owned.add(key)
+                return
+        if total is None:
+            self._sums[key] = contribution            # maybe shared (ȳ itself, a view): not owned
+            return
+        self._sums[key] = total = total + contribution   # a new array: owned, unless it is traced
+        if isinstance(total, np.ndarray) and total.ndim > 0:
+            self._owned.add(key)
+        else:
+            self._owned.discard(key)
+
+    def take(self, node: Node) -> Any:
+        """The complete adjoint of ``node``, forgotten here unless it is one of the adjoints to keep."""
+        if id(node) in self._keep:
+            return self._sums.get(id(node))
+        self._owned.discard(id(node))
+        return self._sums.pop(id(node))
+
+    def result(self, node: Node) -> Any:
+        """The adjoint of ``node`` to hand out: never a view, or an array the caller passed in."""
+        g = self._sums.get(id(node))
+        if g is None:
+            return np.zeros(np.shape(node.primal))
+        return g if id(node) in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
 
 
-def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
+def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Callable]:
     r"""Vector-Jacobian product: ``(f(*primals), pullback)`` with ``pullback(ȳ) = ȳᵀ J_f`` (a tuple).
 
     Same as ``jax.vjp``: the forward pass runs once, and each call of ``pullback`` is one backward pass,
-    returning one cotangent per primal.
+    returning one cotangent per primal. With ``retain_graph=False`` (what ``grad`` uses) ``pullback``
+    can be called once, and frees the graph's saved values as it goes: less memory.
 
     Examples
     --------
@@ -166,26 +181,31 @@ def vjp(f: Callable, *primals: Any) -> tuple[Any, Callable]:
     if not callable(f):
         raise TypeError(f"f must be a function, got {type(f).__name__}")
     level = new_level()
-    leaves = tuple(Node(_as_float(p), level) for p in primals)
+    leaves = tuple(Node(as_float(p), level) for p in primals)
     with np.errstate(all="ignore"):
         out = f(*leaves)
-    if isinstance(out, np.ndarray) and out.dtype == object:
-        raise TypeError("the function returned an object array: build arrays of traced values with np.stack")
+    count("forward passes")
+    check_output(out)
     traced = isinstance(out, Node) and out._level == level
     out_value = out.primal if traced else out
+    used = []
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
-        cotangent = _as_float(cotangent)
+        cotangent = as_float(cotangent)
         if np.shape(cotangent) != np.shape(out_value):
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but the output has shape "
                              f"{np.shape(out_value)}: they must match")
+        if used and not retain_graph:
+            raise RuntimeError("this pullback was made with retain_graph=False and has been used once: call "
+                               "vjp again, or use vjp(f, x) (retain_graph=True) to call it several times")
+        used.append(True)
         if not traced:
-            return tuple(_finish(np.zeros(np.shape(leaf.primal))) for leaf in leaves)
+            return tuple(finish(np.zeros(np.shape(leaf.primal))) for leaf in leaves)
         with np.errstate(all="ignore"):
-            grads = backward(out, cotangent, leaves)
-        return tuple(_finish(g) for g in grads)
+            grads = backward(out, cotangent, leaves, retain_graph)
+        return tuple(finish(g) for g in grads)
 
-    return _finish(out_value), pullback
+    return finish(out_value), pullback
 
 
 def jacrev(f: Callable, argnums: int = 0) -> Callable:
@@ -210,7 +230,7 @@ def jacrev(f: Callable, argnums: int = 0) -> Callable:
             rows.append(pullback(seed.reshape(out_shape))[0])
         if not rows:
             return np.zeros(out_shape + x_shape)
-        return _finish(np.reshape(np.stack(rows), out_shape + x_shape))
+        return finish(np.reshape(np.stack(rows), out_shape + x_shape))
 
     return jacobian_fn
 
@@ -267,25 +287,16 @@ def build_graph(f: Callable, x: Any, names: Sequence[str] | None = None) -> Grap
     ``names``, or x1, x2, ...)."""
     several = isinstance(x, tuple)
     level = new_level()
-    leaves = [Node(_as_float(xi), level) for xi in (x if several else (x,))]
-    with recording(Node) as evaluated:
+    leaves = [Node(as_float(xi), level) for xi in (x if several else (x,))]
+    with recording(level) as evaluated:
         out = f(*leaves)
+    count("forward passes")
     if not (isinstance(out, Node) and out._level == level):
         raise ValueError("the output does not depend on the inputs: there is no graph to show")
     if np.ndim(out.primal) != 0:
         raise ValueError(f"the output has shape {np.shape(out.primal)}: a trace needs a scalar output")
-    order = topological_order(out)
-    needed = {id(n) for n in order}
+    needed = {id(n) for n in topological_order(out)}
     nodes = leaves + [n for n in evaluated if id(n) in needed]   # in evaluation order
-    adjoints: dict[int, Any] = {id(out): 1.0}
     with np.errstate(all="ignore"):
-        for node in reversed(order):
-            g = adjoints.get(id(node))
-            if g is None:
-                continue
-            for i, parent in node.parents:
-                c = pull_adjoint(node, i, g)
-                adjoints[id(parent)] = c if id(parent) not in adjoints else adjoints[id(parent)] + c
-    for n in nodes:
-        adjoints.setdefault(id(n), np.zeros(np.shape(n.primal)))
-    return Graph(leaves, out, nodes, adjoints, several, names)
+        adjoints = backward(out, 1.0, nodes)
+    return Graph(leaves, out, nodes, {id(n): g for n, g in zip(nodes, adjoints)}, several, names)

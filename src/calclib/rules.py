@@ -3,7 +3,8 @@ r"""One table of derivative rules: every primitive, one line each, read by forwa
 A function written with NumPy is a composition of *primitives* (``sin``, ``multiply``, ``sum``, ...).
 Automatic differentiation needs, for each primitive, only its local derivative; the chain rule does
 the rest. Forward mode pushes tangents through with it, reverse mode pulls adjoints back through it,
-and both read the rule from here, so each rule is written once.
+and both read the rule from here, so each rule is written once. Three kinds of rule cover every
+primitive:
 
 Elementwise primitives: :data:`PARTIALS`
     For :math:`y = g(x_1, \dots, x_k)` applied entry by entry, the rule lists the partial derivatives
@@ -11,18 +12,31 @@ Elementwise primitives: :data:`PARTIALS`
     a constant partial. Forward mode computes :math:`\dot y = \sum_i \frac{\partial y}{\partial x_i}\dot x_i`;
     reverse mode computes :math:`\bar x_i \mathrel{+}= \frac{\partial y}{\partial x_i}\,\bar y`.
 
-Linear (structural) primitives: :data:`LINEAR`
-    ``sum``, ``reshape``, indexing, ``matmul``, ... are linear in each argument, so their JVP applies the
-    primitive itself to the tangent, and their VJP applies its *transpose* to the adjoint (the transpose
-    of indexing is scattering, of summing is broadcasting, of :math:`A \mapsto AB` is
-    :math:`\bar Y \mapsto \bar Y B^\top`).
+Linear primitives: :data:`LINEAR`
+    ``sum``, ``reshape``, indexing, ``stack``, ``where``, ... are linear in their arguments taken
+    together, :math:`y = L(x_1, \dots, x_k)`. So the tangent is the primitive itself applied to the
+    tangents, :math:`\dot y = L(\dot x_1, \dots, \dot x_k)` (zeros for constants), and the adjoint is its
+    *transpose* applied to :math:`\bar y`: the transpose of indexing is scattering, of summing is
+    broadcasting, of stacking is taking the slices apart.
+
+Multilinear primitives: :data:`MULTILINEAR`
+    ``matmul`` is linear in each argument separately (as HIPS autograd's ``def_linear`` says), so
+    :math:`\dot Y = \dot A B + A \dot B`, one term per argument with the others fixed, and the adjoint of
+    each argument is a transpose: :math:`\bar A = \bar Y B^\top`, :math:`\bar B = A^\top \bar Y`.
+
+From these three tables, :data:`PRIMITIVES` makes one :class:`calclib.core.Primitive` record per
+primitive: how to compute it, its JVP, its VJP, and its other facts (:data:`SYMBOLS` for trace tables,
+:data:`DOMAIN`, :data:`NON_ANALYTIC`). Adding a primitive is one line here.
 
 The rules call NumPy functions, which dispatch on their arguments: when the values are themselves being
 traced by an outer transformation, the rules are differentiated too. That is how ``grad(grad(f))`` and
 ``hessian`` work.
 
 Kinks follow JAX: :math:`|x|' = 1` at 0, ``maximum``/``minimum`` split a tie half and half,
-:math:`\sqrt{x}\,' = \infty` at 0.
+:math:`\sqrt{x}\,' = \infty` at 0, and :math:`0^0` has partials 0. Where a rule chooses between two
+formulas with ``np.where``, the formula not chosen is also evaluated, on inputs made safe first (the
+"double where"): otherwise an infinite value there, times a zero adjoint, would give NaN in a second
+derivative.
 """
 
 from __future__ import annotations
@@ -30,6 +44,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import numpy as np
+
+from .core import Primitive, Tracer, bind, primal
 
 # ---------------------------------------------------------------------------------------------------
 # Elementwise primitives: name -> (∂y/∂x₁, ∂y/∂x₂, ...), each a number or a function of (*inputs, y).
@@ -39,8 +55,8 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
     "subtract":   (1, -1),                                                  # x - z
     "multiply":   (lambda x, z, y: z, lambda x, z, y: x),                   # x z
     "divide":     (lambda x, z, y: np.divide(1.0, z), lambda x, z, y: -y / z),  # x / z
-    "power":      (lambda x, p, y: np.where(p == 0, 0.0, p * x ** (p - 1)),                  # x^p (JAX: 0
-                   lambda x, p, y: np.where(x == 0, 0.0, y * np.log(x))),                     # at 0⁰)
+    "power":      (lambda x, p, y: np.where(p == 0, 0.0, p * x ** np.where(p == 0, 1.0, p - 1)),  # x^p (0 at
+                   lambda x, p, y: np.where(x == 0, 0.0, y * np.log(np.where(x == 0, 1.0, x)))),  # 0⁰, as JAX)
     "negative":   (-1,),                                                    # -x
     "positive":   (1,),                                                     # +x
     "square":     (lambda x, y: 2 * x,),                                    # x²
@@ -63,42 +79,32 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
     "minimum":    (lambda x, z, y: (x < z) + 0.5 * (x == z), lambda x, z, y: (z < x) + 0.5 * (x == z)),
 }
 
-# Primitives whose result can leave the real numbers for finite inputs: their outputs are checked,
-# and a DomainWarning names the operation when they do.
-DOMAIN = {"log": "x > 0", "log10": "x > 0", "log1p": "x > -1", "sqrt": "x >= 0", "power": "x > 0 for a "
-          "non-integer exponent", "divide": "a non-zero divisor", "reciprocal": "x != 0"}
-
-# How each elementwise primitive is computed (NumPy's own ufuncs).
-ELEMENTWISE: dict[str, Callable] = {name: getattr(np, name) for name in PARTIALS}
-# np.where(c, x, z) *selects*: its tangent is where(c, ẋ, ż) and it routes the adjoint to the chosen
-# branch, where(c, ȳ, 0) and where(c, 0, ȳ). (Multiplying ȳ by c instead would turn an infinite adjoint
-# on the branch not taken into 0·∞ = NaN.)
-ELEMENTWISE["where"] = np.where
-
 
 # ---------------------------------------------------------------------------------------------------
-# Linear primitives: the primitive itself (used on primals and, by linearity, on tangents) and its
-# transpose (used on adjoints). ``shape`` is the shape of the input whose adjoint is being formed.
+# Linear primitives: the primitive itself (on primals and, by linearity, on tangents) and its transpose
+# (on adjoints). A transpose is called as transpose(ȳ, i, shapes, **params) and returns x̄ᵢ; ``shapes``
+# are the shapes of the inputs.
 # ---------------------------------------------------------------------------------------------------
 def _sum(x, axis=None, keepdims=False):
     return np.sum(x, axis=axis, keepdims=keepdims)
 
 
-def _sum_transpose(g, shape, axis=None, keepdims=False):
+def _sum_transpose(g, i, shapes, axis=None, keepdims=False):
     """Transpose of summing over ``axis``: broadcast the adjoint back over the summed axes."""
     if axis is not None and not keepdims:
-        g = np.reshape(g, _kept_shape(shape, axis))
-    return np.broadcast_to(g, shape)
+        g = np.reshape(g, _kept_shape(shapes[0], axis))
+    return np.broadcast_to(g, shapes[0])
 
 
 def _mean(x, axis=None, keepdims=False):
     return np.mean(x, axis=axis, keepdims=keepdims)
 
 
-def _mean_transpose(g, shape, axis=None, keepdims=False):
-    axes = range(len(shape)) if axis is None else np.atleast_1d(axis)
-    count = int(np.prod([shape[a] for a in axes]))   # how many entries each mean averaged
-    return _sum_transpose(g / count, shape, axis, keepdims)
+def _mean_transpose(g, i, shapes, axis=None, keepdims=False):
+    """Transpose of averaging: broadcast back, divided by the number of entries each mean averaged."""
+    axes = range(len(shapes[0])) if axis is None else np.atleast_1d(axis)
+    count = int(np.prod([shapes[0][a] for a in axes]))
+    return _sum_transpose(g / count, i, shapes, axis, keepdims)
 
 
 def _kept_shape(shape, axis):
@@ -106,49 +112,101 @@ def _kept_shape(shape, axis):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _getitem(x, index):
-    return x[index]
-
-
-def _scatter(g, shape, index):
-    """Transpose of ``x[index]``: a zero array of ``shape`` with ``g`` added at ``index``."""
-    from ._tracing import bind  # scatter is a primitive itself, so reverse mode can be differentiated again
-
-    return bind("scatter", g, out_shape=shape, index=index)
-
-
-def scatter(g, out_shape, index):
-    """Zeros of ``out_shape`` with ``g`` added at ``index`` (repeated indices add up)."""
-    out = np.zeros(out_shape, dtype=np.result_type(g, float))
-    if _is_basic_index(index):
-        out[index] = g
-    else:
-        np.add.at(out, index, np.broadcast_to(g, np.shape(out[index])))
-    return out
-
-
-def _is_basic_index(index) -> bool:
-    """Slices, integers, None and Ellipsis select each entry at most once."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(isinstance(i, (slice, int, np.integer, type(None), type(Ellipsis))) for i in items)
-
-
 def _reshape(x, newshape):
     return np.reshape(x, newshape)
 
 
-def _reshape_transpose(g, shape, newshape):
-    return np.reshape(g, shape)
+def _reshape_transpose(g, i, shapes, newshape):
+    return np.reshape(g, shapes[0])
 
 
 def _transpose(x, axes=None):
     return np.transpose(x, axes)
 
 
-def _transpose_transpose(g, shape, axes=None):
+def _transpose_transpose(g, i, shapes, axes=None):
     return np.transpose(g, None if axes is None else np.argsort(axes))
 
 
+def _getitem(x, index):
+    return x[index]
+
+
+def _getitem_transpose(g, i, shapes, index):
+    """Transpose of ``x[index]``: zeros of x's shape with ``g`` added at ``index``.
+
+    For plain arrays it is returned as an :class:`IndexedAdjoint`, made into an array only if it must be:
+    the backward pass adds it straight into an adjoint it owns, without an array of zeros per use.
+    """
+    if isinstance(g, Tracer):  # scatter is a primitive itself, so reverse mode can be differentiated again
+        return bind(PRIMITIVES["scatter"], g, out_shape=shapes[0], index=index)
+    return IndexedAdjoint(g, shapes[0], index)
+
+
+def scatter(g, out_shape, index):
+    """Zeros of ``out_shape`` with ``g`` added at ``index`` (repeated indices add up)."""
+    if isinstance(g, Tracer):  # dispatch, as a NumPy function would
+        return bind(PRIMITIVES["scatter"], g, out_shape=out_shape, index=index)
+    out = np.zeros(out_shape, dtype=np.result_type(g, float))
+    IndexedAdjoint(g, out_shape, index).add_into(out)
+    return out
+
+
+def _scatter_transpose(g, i, shapes, out_shape, index):
+    return g[index]
+
+
+def _stack(*arrays, axis=0):
+    return np.stack(arrays, axis=axis)
+
+
+def _stack_transpose(g, i, shapes, axis=0):
+    """Adjoint of the i-th array in ``np.stack(arrays, axis)``: the i-th slice along ``axis``."""
+    return g[(slice(None),) * (axis % np.ndim(g)) + (i,)]
+
+
+def _concatenate(*arrays, axis=0):
+    return np.concatenate(arrays, axis=axis)
+
+
+def _concatenate_transpose(g, i, shapes, axis=0):
+    """Adjoint of the i-th array in ``np.concatenate(arrays, axis)``: its block along ``axis``."""
+    sizes = [shape[axis] for shape in shapes]
+    start = int(np.sum(sizes[:i]))
+    return g[(slice(None),) * (axis % np.ndim(g)) + (slice(start, start + sizes[i]),)]
+
+
+def _where(x, z, condition):
+    return np.where(condition, x, z)
+
+
+def _where_transpose(g, i, shapes, condition):
+    """The adjoint goes to the branch that was chosen: where(c, ȳ, 0) to x, where(c, 0, ȳ) to z.
+
+    (Multiplying ȳ by c instead would turn an infinite adjoint on the branch not taken into 0·∞ = NaN.)
+    """
+    chosen = np.where(condition, g, 0.0) if i == 0 else np.where(condition, 0.0, g)
+    return unbroadcast(chosen, shapes[i])
+
+
+# name -> (the primitive, its transpose).
+LINEAR: dict[str, tuple[Callable, Callable]] = {
+    "sum":         (_sum, _sum_transpose),                  # Σ x over axis    ↔ broadcast back
+    "mean":        (_mean, _mean_transpose),                # mean             ↔ broadcast back / count
+    "reshape":     (_reshape, _reshape_transpose),          # reshape          ↔ reshape back
+    "transpose":   (_transpose, _transpose_transpose),      # permute axes     ↔ inverse permutation
+    "getitem":     (_getitem, _getitem_transpose),          # x[index]         ↔ scatter into zeros
+    "scatter":     (scatter, _scatter_transpose),           # scatter          ↔ x[index]
+    "stack":       (_stack, _stack_transpose),              # stack arrays     ↔ take slice i
+    "concatenate": (_concatenate, _concatenate_transpose),  # join arrays      ↔ take block i
+    "where":       (_where, _where_transpose),              # where(c, x, z)   ↔ route to the chosen branch
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Multilinear primitives: linear in each argument separately. name -> (the primitive, (transpose for
+# argument 0, transpose for argument 1, ...)), each transpose a function of (ȳ, *inputs).
+# ---------------------------------------------------------------------------------------------------
 def _matmul_transpose_left(g, a, b):
     """Adjoint of A in Y = A B:  Ā = Ȳ Bᵀ (vectors handled as rows/columns the way matmul does)."""
     if np.ndim(b) == 1:    # y[..., k] = Σₙ a[..., k, n] b[n]
@@ -168,35 +226,38 @@ def _matmul_transpose_right(g, a, b):
     return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
-def _stack_transpose(g, i, axis=0):
-    """Adjoint of the i-th array in ``np.stack(arrays, axis)``: the i-th slice along ``axis``."""
-    return g[(slice(None),) * (axis % np.ndim(g)) + (i,)]
-
-
-def _concatenate_transpose(g, i, sizes, axis=0):
-    """Adjoint of the i-th array in ``np.concatenate(arrays, axis)``: its block along ``axis``."""
-    start = int(np.sum(sizes[:i]))
-    index = (slice(None),) * (axis % np.ndim(g)) + (slice(start, start + sizes[i]),)
-    return g[index]
-
-
-# name -> (the primitive, its transpose). Forward mode applies the primitive to tangents; reverse mode
-# applies the transpose to adjoints.
-LINEAR: dict[str, tuple[Callable, Callable]] = {
-    "sum":       (_sum, _sum_transpose),                  # Σ x over axis   ↔ broadcast back
-    "mean":      (_mean, _mean_transpose),                # mean            ↔ broadcast back / count
-    "reshape":   (_reshape, _reshape_transpose),          # reshape         ↔ reshape back
-    "transpose": (_transpose, _transpose_transpose),      # permute axes    ↔ inverse permutation
-    "getitem":   (_getitem, _scatter),                    # x[index]        ↔ scatter into zeros
-    "scatter":   (scatter, lambda g, shape, out_shape, index: g[index]),  # scatter ↔ x[index]
+MULTILINEAR: dict[str, tuple[Callable, tuple[Callable, ...]]] = {
+    "matmul": (np.matmul, (_matmul_transpose_left, _matmul_transpose_right)),   # Y = A B
 }
 
-# Bilinear and n-ary primitives, also linear in each argument separately.
-MATMUL_TRANSPOSES = (_matmul_transpose_left, _matmul_transpose_right)   # Y = A B
-STACK_TRANSPOSE = _stack_transpose                                       # np.stack
-CONCATENATE_TRANSPOSE = _concatenate_transpose                           # np.concatenate
+
+# ---------------------------------------------------------------------------------------------------
+# The other facts of each primitive
+# ---------------------------------------------------------------------------------------------------
+# How a trace table writes it (default: its name).
+SYMBOLS = {"add": "+", "subtract": "−", "multiply": "×", "divide": "/", "power": "^", "negative": "−",
+           "matmul": "@", "maximum": "max", "minimum": "min", "absolute": "abs", "getitem": "index"}
 
 
+def _non_integer_exponent(args: tuple) -> bool:
+    return not (np.ndim(args[1]) == 0 and float(primal(args[1])).is_integer())
+
+
+# Primitives whose result can leave the real numbers for finite inputs: their outputs are checked,
+# and a DomainWarning names the operation when they do. (text, and when the check applies)
+DOMAIN: dict[str, tuple[str, Callable | None]] = {
+    "log": ("x > 0", None), "log10": ("x > 0", None), "log1p": ("x > -1", None), "sqrt": ("x >= 0", None),
+    "power": ("x > 0 for a non-integer exponent", _non_integer_exponent),
+    "divide": ("a non-zero divisor", None), "reciprocal": ("x != 0", None),
+}
+
+# Not complex-analytic: the complex step is not valid through these.
+NON_ANALYTIC = {"absolute", "maximum", "minimum"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers of the rules
+# ---------------------------------------------------------------------------------------------------
 def unbroadcast(g, shape: tuple[int, ...]):
     """Sum ``g`` down to ``shape``: the transpose of NumPy's broadcasting.
 
@@ -211,3 +272,96 @@ def unbroadcast(g, shape: tuple[int, ...]):
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
     return np.reshape(g, shape)
+
+
+class IndexedAdjoint:
+    """Zeros of ``shape`` with ``g`` added at ``index``: the adjoint of ``x[index]``, not yet an array."""
+
+    __slots__ = ("g", "shape", "index")
+
+    def __init__(self, g: Any, shape: tuple[int, ...], index: Any):
+        self.g, self.shape, self.index = g, shape, index
+
+    def add_into(self, out: np.ndarray) -> np.ndarray:
+        """``out[index] += g`` in place (repeated fancy indices add up, as they must)."""
+        if _is_basic_index(self.index):   # each entry selected at most once
+            out[self.index] += self.g
+        else:
+            np.add.at(out, self.index, np.broadcast_to(self.g, np.shape(out[self.index])))
+        return out
+
+    def to_array(self) -> np.ndarray:
+        return self.add_into(np.zeros(self.shape, dtype=np.result_type(self.g, float)))
+
+
+def _is_basic_index(index) -> bool:
+    """Slices, integers, None and Ellipsis select each entry at most once."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (slice, int, np.integer, type(None), type(Ellipsis))) for i in items)
+
+
+def _times(d: Any, g: Any, saved: tuple) -> Any:
+    """``d * g``; in place into ``d`` when ``d`` is a new float array the rule just made (one large array
+    fewer: the product of a partial and an adjoint is the most common step of a backward pass)."""
+    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and type(g) in (np.ndarray, float)
+            and d.shape == np.shape(g) and all(d is not s for s in saved)):
+        return np.multiply(d, g, out=d)
+    if isinstance(d, int) and d in (1, -1):
+        return g if d == 1 else -g
+    return d * g
+
+
+# ---------------------------------------------------------------------------------------------------
+# The registry: from the three tables, one Primitive record per primitive
+# ---------------------------------------------------------------------------------------------------
+def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callable]:
+    def jvp(primals, tangents, out, params):          # ẏ = Σᵢ ∂y/∂xᵢ · ẋᵢ
+        total = None
+        for partial, t in zip(partials, tangents):
+            if t is not None:
+                term = _times(partial(*primals, out) if callable(partial) else partial, t, (*primals, out))
+                total = term if total is None else total + term
+        return total if np.shape(total) == np.shape(out) else total * np.ones(np.shape(out))
+
+    def vjp(i, g, inputs, out, params):               # x̄ᵢ = ∂y/∂xᵢ · ȳ, summed over broadcast axes
+        partial = partials[i]
+        d = partial(*inputs, out) if callable(partial) else partial
+        return unbroadcast(_times(d, g, (*inputs, out)), np.shape(inputs[i]))
+
+    return getattr(np, name), jvp, vjp
+
+
+def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, Callable, Callable]:
+    def jvp(primals, tangents, out, params):          # ẏ = L(ẋ₁, ..., ẋₖ), zeros for constants
+        filled = [np.zeros(np.shape(p)) if t is None else t for p, t in zip(primals, tangents)]
+        return bind(PRIMITIVES[name], *filled, **params)
+
+    def vjp(i, g, inputs, out, params):               # x̄ᵢ = (Lᵀ ȳ)ᵢ
+        return transpose(g, i, [np.shape(x) for x in inputs], **params)
+
+    return impl, jvp, vjp
+
+
+def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable, Callable, Callable]:
+    def jvp(primals, tangents, out, params):          # ẏ = Σᵢ L(x₁, ..., ẋᵢ, ..., xₖ)
+        terms = [bind(PRIMITIVES[name], *primals[:i], t, *primals[i + 1:], **params)
+                 for i, t in enumerate(tangents) if t is not None]
+        return sum(terms[1:], terms[0])
+
+    def vjp(i, g, inputs, out, params):               # x̄ᵢ = Lᵢᵀ ȳ, summed over broadcast (batch) axes
+        return unbroadcast(transposes[i](g, *inputs), np.shape(inputs[i]))
+
+    return impl, jvp, vjp
+
+
+def _record(name: str, impl: Callable, jvp: Callable, vjp: Callable) -> Primitive:
+    domain, applies = DOMAIN.get(name, (None, None))
+    return Primitive(name, impl, jvp, vjp, symbol=SYMBOLS.get(name, name), domain=domain,
+                     in_domain_check=applies, analytic=name not in NON_ANALYTIC)
+
+
+PRIMITIVES: dict[str, Primitive] = {
+    **{name: _record(name, *_elementwise(name, rule)) for name, rule in PARTIALS.items()},
+    **{name: _record(name, *_linear(name, *rule)) for name, rule in LINEAR.items()},
+    **{name: _record(name, *_multilinear(name, *rule)) for name, rule in MULTILINEAR.items()},
+}
