@@ -597,3 +597,57 @@ def test_check_grad_agrees_on_a_smooth_function():
     assert [row[0] for row in table.rows] == list(api.MODES)
     table = cl.check_grad(lambda x: np.sum(x ** 3), np.array([1.0, 2.0]), modes=AD_MODES)
     assert len(table.rows) == 2
+
+
+# ---------------------------------------------------------------------------------------------------
+# Bugs of issue 10, each against JAX (the test failed before the fix)
+# ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("f, fj, x", [
+    (lambda y: np.power(0.0, y), lambda y: jnp.power(0.0, y), 0.5),              # ∂/∂p of 0^p: log 0 untaken
+    (lambda x: x ** (2.0 + 0 * x), lambda x: x ** (2.0 + 0 * x), 0.0),           # traced exponent at x = 0
+])
+@pytest.mark.parametrize("outer", AD_MODES)
+def test_second_derivatives_of_power_at_zero_are_finite_as_in_jax(f, fj, x, outer):
+    """The double-where guard: the branch of a rule not chosen gets safe inputs, so no 0·∞ = NaN."""
+    expected = float(jax.grad(jax.grad(fj))(x))
+    assert cl.grad(cl.grad(f), mode=outer)(x) == pytest.approx(expected, abs=1e-14)
+    assert cl.hessian(f)(np.asarray(x)) == pytest.approx(expected, abs=1e-14)
+    assert math.isfinite(expected)
+
+
+def test_hstack_of_0d_pieces_as_numpy():
+    x = np.array([0.3, -1.7])
+    f = lambda x: np.hstack([x[0], x[1] ** 2, 2.0])  # noqa: E731
+    fj = lambda x: jnp.hstack([x[0], x[1] ** 2, 2.0])  # noqa: E731
+    np.testing.assert_array_equal(f(x), np.array([0.3, 1.7 ** 2, 2.0]))   # plain NumPy accepts 0-d pieces
+    for mode in AD_MODES:
+        assert_close(cl.jacobian(lambda x: np.hstack([x[0], x[1]]), mode=mode)(x), np.eye(2))
+        assert_close(cl.jacobian(f, mode=mode)(x), jax.jacfwd(fj)(jnp.asarray(x)))
+    assert_close(cl.jacobian(lambda x: np.vstack([x[0], x[1]]))(x), jax.jacfwd(
+        lambda x: jnp.vstack([x[0], x[1]]))(jnp.asarray(x)))
+
+
+def _no_return(x):
+    np.sum(x ** 2)
+
+
+@pytest.mark.parametrize("f, words", [
+    (_no_return, "returned None"),
+    (lambda x: np.allclose(x, 0.0), "boolean"),
+    (lambda x: np.sum(x) > 0, "boolean"),
+    (lambda x: [x[0], x[1]], "np.stack"),
+])
+@pytest.mark.parametrize("transform", [
+    lambda f: cl.grad(f), lambda f: cl.grad(f, mode="forward"), lambda f: cl.value_and_grad(f),
+    lambda f: cl.jacobian(f), lambda f: cl.jacobian(f, mode="forward"), lambda f: cl.hessian(f),
+    lambda f: lambda x: cl.vjp(f, x), lambda f: lambda x: cl.jvp(f, (x,), (x,)),
+])
+def test_a_function_that_returns_nothing_to_differentiate_is_refused(f, words, transform):
+    """JAX and autograd raise here too: a silent zero gradient would hide the bug."""
+    with pytest.raises(TypeError, match=words):
+        transform(f)(np.array([1.0, 2.0]))
+
+
+def test_derivative_refuses_a_boolean_function():
+    with pytest.raises(TypeError, match="boolean"):
+        cl.derivative(lambda x: x > 0)(np.ones(3))

@@ -68,7 +68,7 @@ def test_star_parabola_25_steps_from_5():
     assert res.nit == 25
     assert res.x == pytest.approx(5 * 0.8**25, abs=1e-12)
     np.testing.assert_allclose(res.path, 5 * 0.8 ** np.arange(26), rtol=1e-13, atol=1e-15)
-    assert "ran all 25 steps" in res.message
+    assert res.status == "max_iter" and not res.converged and "ran all 25 steps" in res.message
 
 
 def test_star_paraboloid_from_2_9_minus_2_9():
@@ -111,7 +111,7 @@ def test_star_sauna_learning_rate_0_1_converges_0_3_does_not():
     # 0.3 > 2 / 7.68 (the Hessian at (4, 4) is 7.68 I): the iterates end in a 2-cycle across the valley.
     assert not bad.converged and bad.nit == 1000
     np.testing.assert_allclose(bad.path[-2:], [[2.74317697, 4], [4.72904525, 4]], atol=1e-7)
-    assert "oscillate" in bad.message and "learning rate" in bad.message
+    assert bad.status == "max_iter" and "oscillate" in bad.message and "learning rate" in bad.message
     ref = scipy.optimize.minimize(L.sauna, [1, 3], jac=_sauna_gradient, bounds=[(0, 5), (0, 5)])
     np.testing.assert_allclose(good.x, ref.x, atol=1e-5)
 
@@ -182,35 +182,49 @@ def test_gradient_descent_on_a_convex_quadratic_reaches_the_solution_of_Hx_eq_b(
 # --- ★ Newton ---------------------------------------------------------------------------------------------
 
 
-def test_star_newton_exp_minus_log_from_1_75_in_4_steps():
+def test_star_newton_exp_minus_log_from_1_75_applies_its_last_step():
+    """4 steps reach 1e-6 of Ω = W(1); the fifth, shorter than tol = 1e-4, is taken too and ends 1e-12 away."""
     res = O.newton(L.exp_minus_log, 1.75)
-    assert res.converged and res.nit == 4
+    assert res.converged and res.status == "converged" and res.nit == 5
     assert round(res.x, 4) == 0.5671
-    assert res.x == pytest.approx(float(sp.LambertW(1)), abs=1e-4)
+    omega = float(sp.LambertW(1))
+    assert abs(res.path[4] - omega) == pytest.approx(1.0e-6, rel=0.05)   # where the old test stopped
+    assert abs(res.x - omega) < 2e-12
+    assert 1e-7 < abs(res.path[5] - res.path[4]) < 1e-4                  # the step that passed the test
     # by hand: x ← x − (eˣ − 1/x)/(eˣ + 1/x²)
     x, path = 1.75, [1.75]
-    for _ in range(4):
+    for _ in range(5):
         x -= (np.exp(x) - 1 / x) / (np.exp(x) + 1 / x**2)
         path.append(x)
     np.testing.assert_allclose(res.path, path, rtol=1e-14)
     ref = scipy.optimize.newton(lambda t: np.exp(t) - 1 / t, 1.75, fprime=lambda t: np.exp(t) + 1 / t**2)
-    assert res.x == pytest.approx(ref, abs=1e-5)
+    assert res.x == pytest.approx(ref, abs=1e-11)
 
 
 @pytest.mark.parametrize("f, kind", [(lambda x: x**2, "minimum"), (lambda x: -(x**2), "maximum")])
 def test_star_newton_x2_and_minus_x2_in_one_step(f, kind):
     res = O.newton(f, 3.0)
-    assert res.converged and res.nit == 1 and res.x == 0.0
+    assert res.nit == 1 and res.x == 0.0
     assert O.classify_critical_point(f, res.x) == kind
-    if kind == "maximum":
+    if kind == "maximum":   # Newton finds the critical point, and says it is not a minimum
+        assert not res.converged and res.status == "not_a_minimum" and "a maximum" in res.message
         assert len(res.warnings) == 1 and "uphill" in res.warnings[0] and "uphill" in res.message
     else:
-        assert res.warnings == ()
+        assert res.converged and res.status == "converged" and res.warnings == ()
+
+
+@pytest.mark.parametrize("f, x0, kind", [(lambda x: x**3, 0.0, "undecided"), (lambda x: 3 * x - x**3, 0.5, "maximum"),
+                                         (lambda p: p[0] ** 2 - p[1] ** 2, [1.0, 2.0], "saddle")])
+def test_newton_does_not_call_a_critical_point_that_is_not_a_minimum_converged(f, x0, kind):
+    res = O.newton(f, x0)
+    assert O.classify_critical_point(f, res.x) == kind          # the independent second-derivative test
+    assert not res.converged and res.status == "not_a_minimum"
+    assert {"undecided": "cannot decide", "maximum": "a maximum", "saddle": "a saddle"}[kind] in res.message
 
 
 def test_star_newton_fails_on_the_normal_density_at_1():
     res = O.newton(L.normal_density, 1.0)
-    assert not res.converged and res.nit == 0 and res.x == 1.0
+    assert not res.converged and res.status == "singular" and res.nit == 0 and res.x == 1.0
     assert "second derivative is zero at x = 1" in res.message and "undefined" in res.message
 
 
@@ -221,9 +235,9 @@ def test_star_newton_quadratic_in_one_step():
     np.testing.assert_allclose(cl.hessian(L.quadratic)(res.x), [[4, -1], [-1, 6]])
 
 
-def test_star_newton_quartic_from_4_4_in_7_steps():
+def test_star_newton_quartic_from_4_4_in_8_steps():
     res = O.newton(L.quartic, [4.0, 4.0])
-    assert res.converged and res.nit == 7
+    assert res.converged and res.nit == 8   # the eighth step is the one shorter than tol
     np.testing.assert_allclose(res.x, [0, 0], atol=1e-7)
     H = cl.hessian(L.quartic)(res.x)
     np.testing.assert_allclose(sorted(np.linalg.eigvalsh(H)), [6 - np.sqrt(5), 6 + np.sqrt(5)], atol=1e-6)
@@ -242,7 +256,7 @@ def test_newton_path_matches_jax_float64():
     f = lambda p: p[0] ** 4 + 0.8 * p[1] ** 4 + 4 * p[0] ** 2 + 2 * p[1] ** 2 - p[0] * p[1] - 0.2 * p[0] ** 2 * p[1]
     hessian, grad = jax.jit(jax.hessian(f)), jax.jit(jax.grad(f))
     p, path = np.array([4.0, 4.0]), []
-    for _ in range(8):
+    for _ in range(9):
         path.append(p)
         p = p - np.linalg.solve(np.asarray(hessian(jnp.asarray(p))), np.asarray(grad(jnp.asarray(p))))
     np.testing.assert_allclose(O.newton(L.quartic, [4.0, 4.0]).path, path, rtol=1e-10, atol=1e-14)
@@ -271,7 +285,7 @@ def test_newton_armijo_stays_a_descent_method_at_an_indefinite_hessian():
     saddle = lambda p: p[0] ** 2 - p[1] ** 2 + p[1] ** 4  # minima at (0, ±1/√2), saddle at the origin
     plain = O.newton(saddle, [0.5, 0.3])
     damped = O.newton(saddle, [0.5, 0.3], line_search="armijo")
-    assert plain.converged and O.classify_critical_point(saddle, plain.x) == "saddle"
+    assert plain.status == "not_a_minimum" and O.classify_critical_point(saddle, plain.x) == "saddle"
     assert any("uphill" in w for w in plain.warnings)
     assert damped.converged and O.classify_critical_point(saddle, damped.x) == "minimum"
     np.testing.assert_allclose(np.abs(damped.x), [0, 1 / np.sqrt(2)], atol=1e-6)
@@ -281,7 +295,7 @@ def test_newton_armijo_stays_a_descent_method_at_an_indefinite_hessian():
 
 def test_newton_singular_hessian_is_named():
     res = O.newton(lambda p: (p[0] + p[1]) ** 2, [1.0, 2.0])
-    assert not res.converged and "Hessian is singular" in res.message
+    assert res.status == "singular" and not res.converged and "Hessian is singular" in res.message
 
 
 # --- Newton–Raphson for roots ---------------------------------------------------------------------------
@@ -306,7 +320,7 @@ def test_newton_root_on_f_prime_is_newton_on_f():
 
 def test_newton_root_flat_tangent():
     res = O.newton_root(lambda x: x**2 + 1, 0.0)
-    assert not res.converged and "derivative is zero at x = 0" in res.message
+    assert res.status == "singular" and not res.converged and "derivative is zero at x = 0" in res.message
 
 
 # --- SGD ------------------------------------------------------------------------------------------------
@@ -364,7 +378,7 @@ def test_sgd_shuffles_each_epoch_with_the_seed():
 def test_sgd_divergence():
     X, y = _regression(40)
     res = O.sgd(_mse, np.zeros(3), (X, y), batch_size=10, learning_rate=50.0, epochs=200, seed=0)
-    assert not res.converged and "diverged" in res.message and "smaller learning_rate" in res.message
+    assert res.status == "diverged" and not res.converged and "smaller learning_rate" in res.message
     assert np.all(np.isfinite(res.path))
 
 
@@ -402,7 +416,7 @@ def test_classify_agrees_with_sympy_on_the_sauna_critical_points():
 
 def test_divergence_is_reported_without_warnings_or_nan():
     res = O.gradient_descent(L.parabola, 5.0, learning_rate=1.5)  # x ← −2x
-    assert not res.converged
+    assert res.status == "diverged" and not res.converged
     assert res.message.startswith("diverged at step") and "smaller learning_rate" in res.message
     assert np.isfinite(res.x) and np.all(np.isfinite(res.path)) and np.all(np.isfinite(res.values))
     step = int(res.message.split()[3].rstrip(":"))
@@ -411,15 +425,15 @@ def test_divergence_is_reported_without_warnings_or_nan():
 
 def test_divergence_to_inf_and_nan_returns_the_last_finite_iterate():
     res = O.gradient_descent(lambda x: np.exp(x**2), 3.0, learning_rate=1.0)  # overflows at once
-    assert not res.converged and res.nit == 0 and res.x == 3.0 and "diverged at step 1" in res.message
+    assert res.status == "diverged" and res.nit == 0 and res.x == 3.0 and "diverged at step 1" in res.message
     res = O.newton_root(np.log, 3.0)  # x₁ = 3 − 3 ln 3 < 0: outside the domain of ln
-    assert not res.converged and "diverged at step 1" in res.message and "domain" in res.message
+    assert res.status == "diverged" and "diverged at step 1" in res.message and "domain" in res.message
     assert res.x == 3.0 and res.path.shape == (1,)
 
 
 def test_sauna_with_a_large_step_leaves_the_room_and_diverges():
     res = O.gradient_descent(L.sauna, [1, 3], 0.5)
-    assert not res.converged and "diverged" in res.message and "learning_rate (it was 0.5)" in res.message
+    assert res.status == "diverged" and not res.converged and "learning_rate (it was 0.5)" in res.message
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
@@ -464,3 +478,16 @@ def test_bad_input_elsewhere():
         O.sgd(_mse, np.zeros(3), (np.ones((4, 3)), np.ones(4)), 5, 0.1, 1, 0)
     with pytest.raises(TypeError, match="loss"):
         O.sgd(None, np.zeros(3), (np.ones((4, 3)), np.ones(4)), 2, 0.1, 1, 0)
+
+
+def test_every_result_has_a_status_that_agrees_with_converged():
+    runs = [O.gradient_descent(L.parabola, 5.0, 0.1), O.gradient_descent(L.parabola, 5.0, 0.1, steps=3),
+            O.gradient_descent(L.parabola, 5.0, 1.5), O.newton(L.exp_minus_log, 1.75), O.newton(L.normal_density, 1.0),
+            O.newton_root(lambda x: x**2 - 2, 1.0), O.newton_root(lambda x: x**2 + 1, 0.0),
+            O.sgd(lambda m, b: np.mean((b[0] - m) ** 2), 0.0, (np.arange(5.0),), 5, 0.25, 3, seed=0)]
+    statuses = [r.status for r in runs]
+    assert statuses == ["converged", "max_iter", "diverged", "converged", "singular", "converged", "singular",
+                        "completed"]
+    for r in runs:
+        assert r.status in O.STATUSES and r.converged == (r.status in ("converged", "completed"))
+        assert f"status:     {r.status}" in repr(r)

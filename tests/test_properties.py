@@ -132,8 +132,10 @@ def evaluate(e, xp, x, s, guards: Guards | None = None):
         return x
     if kind == "s":
         return s
-    if kind in ("const_v", "const_s"):
+    if kind == "const_v":
         return e[1]
+    if kind == "const_s":   # a NumPy scalar: 0.0 ** -2 is inf (then not `usable`), not Python's ZeroDivisionError
+        return np.float64(e[1])
     if kind == "unary":
         op, u = e[1], ev(e[2])
         if op == "neg":

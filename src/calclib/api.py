@@ -28,7 +28,7 @@ import numpy as np
 from . import forward, reverse
 from ._trace_table import TraceTable
 from ._validation import require_callable
-from .core import DomainWarning, as_float, count, count_passes, finish, new_level, primal, recording
+from .core import DomainWarning, as_float, check_output, count, count_passes, finish, new_level, primal, recording
 
 __all__ = ["grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad",
            "count_passes", "DomainWarning", "MODES", "DIFFERENCE_MODES"]
@@ -103,7 +103,9 @@ def value_and_grad(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "r
             grads = pullback(1.0)
         else:
             args = _place(args, nums, [as_float(args[i]) for i in nums])  # ints promoted, as in AD
-            out = finish(_call(f, args))
+            out = _call(f, args)
+            check_output(out)
+            out = finish(out)
             _scalar_output(out, "grad")
             grads = tuple(_grad_other_mode(f, args, i, mode, h) for i in nums)
         return out, grads[0] if isinstance(argnums, (int, np.integer)) else tuple(grads)

@@ -23,6 +23,9 @@ up (an iterate, a value or a gradient turns ``inf`` or ``nan``, or grows by a fa
 :data:`BLOWUP`) stops with ``converged=False``, keeps the last good iterate as the answer, and says
 in ``message`` at which step it diverged and what to try. No ``RuntimeWarning`` is printed.
 
+Why a run stopped is also in ``status``, one word for programs (see :data:`STATUSES`): test
+``res.status == "diverged"``, not the words of ``message``.
+
 Examples
 --------
 >>> res = gradient_descent(lambda x: x**2, 5.0, learning_rate=0.1, steps=25, tol=0, grad=lambda x: 2 * x)
@@ -56,6 +59,18 @@ MODES = ("reverse", "forward", "central", "forward-difference", "backward-differ
 ARMIJO_C = 1e-4
 ARMIJO_SHRINK = 0.5  #: backtracking: try :math:`t, t/2, t/4, \ldots`
 ARMIJO_MAX_TRIES = 60  #: give up after this many halvings (:math:`2^{-60} \approx 10^{-18}`)
+
+#: The values of ``result.status``, and what each means.
+STATUSES = {
+    "converged": "the stopping test was met (newton: at a point where the Hessian is positive definite)",
+    "completed": "sgd ran every epoch without diverging (it has no stopping test)",
+    "max_iter": "the most steps allowed were taken before the stopping test was met",
+    "diverged": "an iterate, f or its gradient blew up or left the domain; x is the last good iterate",
+    "singular": "the Newton system has no unique solution (f'' = 0, a singular Hessian or Jacobian)",
+    "line_search_failed": "no step along the search direction decreased f enough",
+    "not_a_minimum": "newton stopped at a critical point whose Hessian is not positive definite "
+                     "(a maximum, a saddle, or undecided by the second-derivative test, as x³ at 0)",
+}
 
 #: A run has diverged when ‖x‖ or |f(x)| grows beyond ``BLOWUP`` times its size at the start (plus 1).
 BLOWUP = 1e10
@@ -97,6 +112,7 @@ def _repr_lines(result: Any, norms_name: str) -> str:
     lines = [
         f"{type(result).__name__}({result.method})",
         f"  converged:  {result.converged}",
+        f"  status:     {result.status}",
         f"  message:    {result.message}",
         f"  x:          {_fmt(result.x)}",
         f"  fun:        {_fmt(result.fun)}",
@@ -140,6 +156,8 @@ class OptimizeResult:
     batch_losses : ndarray or None
         :func:`sgd` only: the mini-batch loss at every update (a noisy curve); ``path``, ``values`` and
         ``grad_norms`` are then recorded once per epoch, on the full data.
+    status : str
+        Why the run stopped, one word from :data:`STATUSES` (``"converged"``, ``"diverged"``, ...).
     """
 
     x: float | Array
@@ -153,6 +171,7 @@ class OptimizeResult:
     method: str = ""
     warnings: tuple[str, ...] = ()
     batch_losses: Array | None = None
+    status: str = ""
 
     def __repr__(self) -> str:
         return _repr_lines(self, "grad_norms")
@@ -184,6 +203,8 @@ class RootResult:
         ``"newton_root"``.
     warnings : tuple of str
         Always empty; there for symmetry with :class:`OptimizeResult`.
+    status : str
+        Why the run stopped, one word from :data:`STATUSES`.
     """
 
     x: float | Array
@@ -196,6 +217,7 @@ class RootResult:
     residual_norms: Array
     method: str = "newton_root"
     warnings: tuple[str, ...] = ()
+    status: str = ""
 
     def __repr__(self) -> str:
         return _repr_lines(self, "residual_norms")
@@ -218,12 +240,14 @@ class _Trajectory:
         """Updates performed so far."""
         return len(self.points) - 1
 
-    def result(self, converged: bool, message: str, method: str, warnings: list[str] | tuple = (),
+    def result(self, status: str, message: str, method: str, warnings: list[str] | tuple = (),
                cls: type = OptimizeResult, **extra: Any) -> Any:
-        """Freeze into an :class:`OptimizeResult` (or ``cls``)."""
+        """Freeze into an :class:`OptimizeResult` (or ``cls``) that stopped for reason ``status``."""
+        assert status in STATUSES, status
         x = self.points[-1]
-        return cls(_public(x), _public(np.asarray(self.values[-1])), self.nit, bool(converged), message,
-                   _frozen(self.points), _frozen(self.values), _frozen(self.norms), method, tuple(warnings), **extra)
+        return cls(_public(x), _public(np.asarray(self.values[-1])), self.nit, status in ("converged", "completed"),
+                   message, _frozen(self.points), _frozen(self.values), _frozen(self.norms), method,
+                   tuple(warnings), status=status, **extra)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -552,7 +576,7 @@ def _descend(f: Callable, gradient: Callable, x: Array, lr: float, steps: int, t
             if t is None:
                 msg = (f"the line search failed at step {step}: no step along −∇f decreases f "
                        f"(‖∇f‖ = {g_norm:.3g})")
-                return run.result(False, msg, method)
+                return run.result("line_search_failed", msg, method)
             velocity = -t * g
         else:
             g_used = _vector(gradient, x + alpha * velocity, x.shape, "grad") if nesterov else g
@@ -561,10 +585,10 @@ def _descend(f: Callable, gradient: Callable, x: Array, lr: float, steps: int, t
         fx_new, g_new, norm_new = _evaluate(f, gradient, x_new)
         reason = _why_diverged(x_new, fx_new, norm_new, scale)
         if reason:
-            return run.result(False, _diverged_message(step, reason, x, hint), method)
+            return run.result("diverged", _diverged_message(step, reason, x, hint), method)
         x, fx, g, g_norm = x_new, fx_new, g_new, norm_new
         run.add(x, fx, g_norm)
-    return run.result(g_norm < tol, _stop_message(run, steps, tol), method)
+    return run.result("converged" if g_norm < tol else "max_iter", _stop_message(run, steps, tol), method)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -631,14 +655,18 @@ def newton(f: Callable, x0: Any, steps: int = 100, tol: float = 1e-4, line_searc
     every step (quadratic convergence).
 
     **Stopping and counting.** Near the solution the Newton step :math:`p_k` estimates the error of
-    :math:`x_k`. So each iteration computes :math:`p_k` and, if :math:`\|p_k\| <` ``tol``, stops
-    *without* taking it: ``nit`` is the number of updates performed, and ``x`` is :math:`x_{\text{nit}}`,
-    whose error is about :math:`\|p_{\text{nit}}\| <` ``tol``. (:math:`e^x - \ln x` from 1.75: 4 steps.)
+    :math:`x_k`, and taking it squares that error. So each iteration computes :math:`p_k`, takes it, and
+    stops if :math:`\|p_k\| <` ``tol`` (as ``scipy.optimize.newton`` does): the step that passed the test is
+    applied, ``nit`` counts it, and ``x`` is :math:`x_{\text{nit}}`, whose error is about
+    :math:`\|p_{\text{nit}}\|^2`. (:math:`e^x - \ln x` from 1.75: 5 steps; the fifth, of length
+    :math:`1.0\cdot10^{-6}`, ends about :math:`10^{-12}` from the minimizer.)
 
     **Failure.** Where :math:`H` is singular (:math:`f'' = 0` in one variable) the step is undefined:
-    the run stops with ``converged=False`` and says so. Where :math:`H` is not positive definite, the
+    the run stops with ``status="singular"`` and says so. Where :math:`H` is not positive definite, the
     Newton step can go *uphill* (:math:`\nabla f \cdot p > 0`): Newton's method finds critical points,
-    maxima and saddles included. Such steps are listed in ``warnings`` (and mentioned in ``message``).
+    maxima and saddles included. Such steps are listed in ``warnings``; and a run that ends at a critical
+    point whose Hessian is not positive definite (a maximum, a saddle, or :math:`x^3` at 0, where the
+    second-derivative test cannot decide) is not reported as converged: ``status="not_a_minimum"``.
     With ``line_search="armijo"`` Newton stays a descent method: when :math:`p_k` is not a descent
     direction it uses :math:`-\nabla f(x_k)` instead, and the step length :math:`t` comes from
     :func:`armijo_step` starting at :math:`t = 1` (the full Newton step).
@@ -668,8 +696,10 @@ def newton(f: Callable, x0: Any, steps: int = 100, tol: float = 1e-4, line_searc
     Examples
     --------
     >>> res = newton(lambda x: x**2, 3.0, grad=lambda x: 2 * x, hessian=lambda x: 2.0)
-    >>> res.x, res.nit, res.converged
-    (0.0, 1, True)
+    >>> res.x, res.nit, res.status
+    (0.0, 1, 'converged')
+    >>> newton(lambda x: x**3, 0.0).status          # a critical point, but not a minimum
+    'not_a_minimum'
     """
     require_callable(f)
     x = _start(x0)
@@ -702,41 +732,81 @@ def _newton_loop(f: Callable, gradient: Callable, hess_fn: Callable, x: Array, s
     run = _Trajectory(x, fx, g_norm)
     hint = ("f may be unbounded below; or try a start closer to a minimum." if line_search
             else "Try line_search='armijo' or a start closer to a minimum.")
-    for step in range(1, steps + 2):  # one extra Newton step is computed (not taken) to test convergence
-        if not np.any(g):  # exactly at a critical point: the step is 0, whatever H is
-            return run.result(True, _newton_message(run.nit, 0.0, tol, warnings), method, warnings)
+    if not np.any(g):  # x0 is a critical point already: the step is 0, whatever H is
         hess = _as_matrix(hess_fn(_public(x)), x.size, "hessian")
-        p = _solve_newton(hess, -g.ravel())
-        if p is None:
-            return run.result(False, _singular_message(x, hess, step, what), method, warnings)
-        if _norm(p) < tol:
-            return run.result(True, _newton_message(run.nit, _norm(p), tol, warnings), method, warnings)
-        if step > steps:
-            break
-        p = _descent_direction(p.reshape(x.shape), g, hess, x, step, line_search, warnings)
+        return _at_critical_point(run, hess, "∇f(x0) = 0 exactly", method, warnings)
+    for step in range(1, steps + 1):
+        hess = _as_matrix(hess_fn(_public(x)), x.size, "hessian")
+        newton_step = _solve_newton(hess, -g.ravel())
+        if newton_step is None:
+            return run.result("singular", _singular_message(x, hess, step, what), method, warnings)
+        p = _descent_direction(newton_step.reshape(x.shape), g, hess, x, step, line_search, warnings)
         t = armijo_step(f, x, p, g, 1.0, fx) if line_search else 1.0
         if t is None:
             msg = f"the line search failed at step {step}: no step along the direction decreases f"
-            return run.result(False, msg, method, warnings)
+            return run.result("line_search_failed", msg, method, warnings)
         x_new = x + t * p
         fx_new, g_new, norm_new = _evaluate(f, gradient, x_new)
         reason = _why_diverged(x_new, fx_new, norm_new, scale)
         if reason:
-            return run.result(False, _diverged_message(step, reason, x, hint), method, warnings)
+            return run.result("diverged", _diverged_message(step, reason, x, hint), method, warnings)
         x, fx, g = x_new, fx_new, g_new
         run.add(x, fx, norm_new)
-    msg = (f"stopped after the maximum of {_steps_text(steps)}: the next Newton step has length "
-           f"{_norm(p):.3g} ≥ tol = {tol:g}")
-    return run.result(False, msg, method, warnings)
+        if not np.any(g):
+            return _at_critical_point(run, hess, "∇f = 0 exactly after the last step", method, warnings)
+        if _norm(newton_step) < tol:   # the step just taken was shorter than tol
+            found = f"the last Newton step had length {_norm(newton_step):.3g} < tol = {tol:g}"
+            return _at_critical_point(run, hess, found, method, warnings)
+    msg = (f"stopped after the maximum of {_steps_text(steps)}: the last Newton step had length "
+           f"{_norm(newton_step):.3g} ≥ tol = {tol:g}" if steps else "steps=0: no step taken")
+    return run.result("max_iter", msg, method, warnings)
 
 
-def _newton_message(nit: int, step_length: float, tol: float, warnings: list[str]) -> str:
-    """The message of a Newton run that converged (with a caution if some steps went uphill)."""
-    msg = f"converged in {_steps_text(nit)}: the next Newton step has length {step_length:.3g} < tol = {tol:g}"
+def _at_critical_point(run: _Trajectory, hess: Array, found: str, method: str,
+                       warnings: list[str]) -> OptimizeResult:
+    """The result of a Newton run that reached a critical point: ``converged`` only if it is a minimum.
+
+    The second-derivative test on ``hess`` (the Hessian where the last step was computed) decides:
+    positive definite means a minimum; otherwise Newton's method found a maximum, a saddle, or a point
+    the test cannot decide (:math:`f'' = 0`, as :math:`x^3` at 0), and says so (``"not_a_minimum"``).
+    """
+    x = run.points[-1]
+    kind = _second_derivative_test(hess)
+    if kind == "minimum":
+        return run.result("converged", _newton_message(run.nit, found, warnings), method, warnings)
+    curvature = (f"f''(x) = {_fmt(hess[0, 0])}" if x.ndim == 0
+                 else f"Hessian eigenvalues {_fmt(np.linalg.eigvalsh((hess + hess.T) / 2))}")
+    what = {"maximum": "a maximum, not a minimum", "saddle": "a saddle point, not a minimum",
+            "undecided": "not known to be a minimum: the second-derivative test cannot decide (an inflection "
+                         "point such as x³ at 0, or a flat minimum such as x⁴ at 0)"}[kind]
+    msg = (f"stopped after {_steps_text(run.nit)} at x = {_fmt(x)}, a critical point ({found}), but "
+           f"{curvature} there, so it is {what}. Try another start, or line_search='armijo'")
     uphill = sum("heads uphill" in w for w in warnings)
     if uphill:
-        msg += (f"; warning: {uphill} step(s) went uphill, so this critical point may be a maximum or a "
-                f"saddle, not a minimum (see .warnings; check with classify_critical_point)")
+        msg += f" ({uphill} step(s) went uphill on the way: see .warnings)"
+    return run.result("not_a_minimum", msg, method, warnings)
+
+
+def _second_derivative_test(hess: Array, tol: float = 1e-8) -> str:
+    """``"minimum"``, ``"maximum"``, ``"saddle"`` or ``"undecided"`` from the eigenvalues of ``hess``."""
+    if not np.all(np.isfinite(hess)):
+        return "undecided"
+    eigenvalues = np.linalg.eigvalsh((hess + hess.T) / 2)
+    zero = tol * max(1.0, float(np.max(np.abs(eigenvalues))))
+    positive, negative = np.any(eigenvalues > zero), np.any(eigenvalues < -zero)
+    if positive and negative:
+        return "saddle"
+    if np.all(np.abs(eigenvalues) > zero):
+        return "minimum" if positive else "maximum"
+    return "undecided"
+
+
+def _newton_message(nit: int, found: str, warnings: list[str]) -> str:
+    """The message of a Newton run that converged to a minimum (noting steps that went uphill)."""
+    msg = f"converged in {_steps_text(nit)}: {found}, at a minimum (the Hessian is positive definite)"
+    uphill = sum("heads uphill" in w for w in warnings)
+    if uphill:
+        msg += f"; {uphill} step(s) on the way went uphill (see .warnings)"
     return msg
 
 
@@ -754,8 +824,8 @@ def newton_root(g: Callable, x0: Any, steps: int = 100, tol: float = 1e-12,
               J_g(x_k)\, p_k = -g(x_k),\; x_{k+1} = x_k + p_k.
 
     Minimizing :math:`f` with :func:`newton` is Newton–Raphson applied to :math:`g = f'`. The run stops
-    when the step is negligible, :math:`\|p_k\| <` ``tol`` :math:`\cdot \max(1, \|x_k\|)` (relative for
-    large :math:`x`, since float64 cannot resolve less), counting steps as :func:`newton` does; or where
+    after taking a negligible step, :math:`\|p_k\| <` ``tol`` :math:`\cdot \max(1, \|x_{k+1}\|)` (relative
+    for large :math:`x`, since float64 cannot resolve less), counting steps as :func:`newton` does; or where
     :math:`g'(x_k) = 0` (singular Jacobian), where the tangent is flat and has no zero.
 
     Parameters
@@ -784,8 +854,8 @@ def newton_root(g: Callable, x0: Any, steps: int = 100, tol: float = 1e-12,
     :math:`\sqrt2` as the root of :math:`x^2 - 2`:
 
     >>> res = newton_root(lambda x: x**2 - 2, 1.0, derivative=lambda x: 2 * x)
-    >>> res.x, res.nit
-    (1.4142135623730951, 5)
+    >>> res.x, res.nit, res.status
+    (1.414213562373095, 6, 'converged')
     """
     require_callable(g, "g")
     x = _start(x0)
@@ -811,32 +881,29 @@ def _root_loop(g: Callable, jac: Callable, x: Array, steps: int, tol: float) -> 
     if not np.all(np.isfinite(r)):
         raise ValueError(f"g is not finite at x0 = {_fmt(x)}: start inside the domain of g")
     run, scale = _Trajectory(x, r, _norm(r)), (1 + _norm(x), 1 + _norm(r))
-    for step in range(1, steps + 2):
-        if not np.any(r):  # an exact root
-            return run.result(True, f"converged in {_steps_text(run.nit)}: g(x) = 0 exactly", "newton_root",
-                              cls=RootResult)
+    if not np.any(r):
+        return run.result("converged", "converged in 0 steps: g(x0) = 0 exactly", "newton_root", cls=RootResult)
+    for step in range(1, steps + 1):
         matrix = _as_matrix(jac(_public(x)), x.size, "derivative")
         p = _solve_newton(matrix, -r.ravel())
         if p is None:
-            return run.result(False, _singular_message(x, matrix, step, what), "newton_root", cls=RootResult)
+            return run.result("singular", _singular_message(x, matrix, step, what), "newton_root", cls=RootResult)
         p = p.reshape(x.shape)
-        if _norm(p) < tol * max(1.0, _norm(x)):
-            msg = (f"converged in {_steps_text(run.nit)}: the next step has length {_norm(p):.3g}, "
-                   f"|g(x)| = {_norm(r):.3g}")
-            return run.result(True, msg, "newton_root", cls=RootResult)
-        if step > steps:
-            break
         x_new = x + p
         r_new = _residual(g, x_new)
         reason = _why_diverged(x_new, _norm(r_new), 0.0, scale, name="‖g(x)‖")
         if reason:
             hint = "Try a start closer to the root."
-            return run.result(False, _diverged_message(step, reason, x, hint), "newton_root", cls=RootResult)
+            return run.result("diverged", _diverged_message(step, reason, x, hint), "newton_root", cls=RootResult)
         x, r = x_new, r_new
         run.add(x, r, _norm(r))
-    msg = (f"stopped after the maximum of {_steps_text(steps)}: the next step has length {_norm(p):.3g}, "
-           f"|g(x)| = {_norm(r):.3g}")
-    return run.result(False, msg, "newton_root", cls=RootResult)
+        if not np.any(r) or _norm(p) < tol * max(1.0, _norm(x)):   # the step just taken was negligible
+            msg = (f"converged in {_steps_text(run.nit)}: the last step had length {_norm(p):.3g}, "
+                   f"|g(x)| = {_norm(r):.3g}")
+            return run.result("converged", msg, "newton_root", cls=RootResult)
+    msg = (f"stopped after the maximum of {_steps_text(steps)}: the last step had length {_norm(p):.3g} "
+           f"(not yet below tol), |g(x)| = {_norm(r):.3g}" if steps else "steps=0: no step taken")
+    return run.result("max_iter", msg, "newton_root", cls=RootResult)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -946,13 +1013,13 @@ def _sgd_loop(loss: Callable, gradient: Callable, params: Array, data: tuple, ba
             if reason:
                 msg = (f"diverged in epoch {epoch} (update {len(batch_losses) + 1}): {reason}. Stopped and "
                        f"returned the parameters after epoch {epoch - 1}. Try a smaller learning_rate (it was {lr:g}).")
-                return run.result(False, msg, method, batch_losses=_frozen(batch_losses))
+                return run.result("diverged", msg, method, batch_losses=_frozen(batch_losses))
             params = new
             batch_losses.append(batch_loss)
         run.add(params, *_full_loss_and_norm(loss, gradient, params, data))
     msg = (f"ran {epochs} epochs ({len(batch_losses)} updates): loss {run.values[0]:.4g} → {run.values[-1]:.4g}, "
            f"‖∇L‖ = {run.norms[-1]:.3g}")
-    return run.result(True, msg, method, batch_losses=_frozen(batch_losses))
+    return run.result("completed", msg, method, batch_losses=_frozen(batch_losses))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1005,11 +1072,4 @@ def classify_critical_point(f: Callable, x: Any, tol: float = 1e-8, hessian: Cal
         matrix = _as_matrix(hess_fn(_public(x)), x.size, "hessian")
     if not np.all(np.isfinite(matrix)):
         raise ValueError(f"the Hessian is not finite at x = {_fmt(x)}: is x inside the domain of f?")
-    eigenvalues = np.linalg.eigvalsh((matrix + matrix.T) / 2)
-    zero = tol * max(1.0, float(np.max(np.abs(eigenvalues))))
-    positive, negative = np.any(eigenvalues > zero), np.any(eigenvalues < -zero)
-    if positive and negative:
-        return "saddle"
-    if np.all(np.abs(eigenvalues) > zero):
-        return "minimum" if positive else "maximum"
-    return "undecided"
+    return _second_derivative_test(matrix, tol)
