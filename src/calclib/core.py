@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 __all__ = ["Primitive", "Tracer", "DomainWarning", "bind", "new_level", "primal", "recording", "record",
-           "count_passes", "count", "as_float", "finish", "scale"]
+           "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -190,8 +190,9 @@ def recording(level: int) -> Iterator[list]:
 
 def record(level: int, item: Any) -> None:
     """Add ``item`` to every :func:`recording` block open for ``level`` (nothing if there is none)."""
-    for recorded in _recorders.get(level, ()):
-        recorded.append(item)
+    if _recorders:   # usually none: nothing to do
+        for recorded in _recorders.get(level, ()):
+            recorded.append(item)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -235,12 +236,18 @@ def scale(d: Any, v: Any) -> Any:
     return d * v
 
 
+def shape_of(v: Any) -> tuple[int, ...]:
+    """``np.shape(v)``, faster for arrays, NumPy scalars and tracers (which carry ``.shape``)."""
+    shape = getattr(v, "shape", None)
+    return np.shape(v) if shape is None else shape
+
+
 def as_float(x: Any) -> Any:
     """``x`` as a float64 array (not copied if it already is one); tracers pass through.
 
     Raises ``TypeError`` for anything that is not real numbers.
     """
-    if isinstance(x, Tracer):
+    if isinstance(x, Tracer) or (type(x) is np.ndarray and x.dtype == np.float64):
         return x
     arr = np.asarray(x)
     if arr.dtype == object:

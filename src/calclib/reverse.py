@@ -23,13 +23,14 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ._trace_table import TraceTable, describe
 from .core import (Primitive, Tracer, as_float, check_domain, check_output, count, finish, new_level, record,
-                   recording)
+                   recording, shape_of)
 from .numpy_dispatch import ArrayTracer
 from .rules import IndexedAdjoint
 
@@ -37,16 +38,20 @@ __all__ = ["Node", "vjp", "backward", "pull_adjoint", "Adjoints", "jacrev", "tra
            "build_graph", "Graph"]
 
 
+_serial_numbers = itertools.count()
+
+
 class Node(ArrayTracer):
     """A value in the graph: the primitive that made it, that primitive's inputs and parameters."""
 
-    __slots__ = ("primal", "_level", "prim", "inputs", "params", "parents")
+    __slots__ = ("primal", "_level", "prim", "inputs", "params", "parents", "serial")
 
     def __init__(self, primal: Any, level: int, prim: Primitive | None = None, inputs: tuple = (),
                  params: dict | None = None, parents: tuple = ()):
         self.primal, self._level = primal, level
         self.prim, self.inputs, self.params = prim, inputs, params   # inputs: the primal values
         self.parents = parents                                       # ((argument index, Node), ...)
+        self.serial = next(_serial_numbers)                          # nodes are numbered as they are made
 
     def __repr__(self) -> str:
         return f"Node({self.prim.name if self.prim else 'input'}, value={self.primal!r})"
@@ -54,11 +59,17 @@ class Node(ArrayTracer):
     @classmethod
     def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Node":
         """Compute primitive ``prim`` and record it in the graph (the forward pass)."""
-        parents = tuple((i, a) for i, a in enumerate(args) if isinstance(a, Node) and a._level == level)
-        inputs = tuple(a.primal if isinstance(a, Node) and a._level == level else a for a in args)
+        parents, inputs = [], []
+        for i, a in enumerate(args):
+            if isinstance(a, Node) and a._level == level:   # traced here: a parent in the graph
+                parents.append((i, a))
+                inputs.append(a.primal)
+            else:                                           # a constant (or traced at another level)
+                inputs.append(a)
         out = prim.impl(*inputs, **params)
-        check_domain(prim, inputs, out)
-        node = cls(out, level, prim, inputs, params, parents)
+        if prim.domain is not None:
+            check_domain(prim, inputs, out)
+        node = cls(out, level, prim, tuple(inputs), params, tuple(parents))
         record(level, node)   # for trace tables and drawings, when one is being made
         return node
 
@@ -75,21 +86,20 @@ def pull_adjoint(node: Node, i: int, g: Any) -> Any:
 
 
 def topological_order(output: Node) -> list[Node]:
-    """Every node the output depends on, inputs before the nodes that use them (iterative DFS)."""
-    order: list[Node] = []
-    visited: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(output, False)]
+    """Every node the output depends on, inputs before the nodes that use them.
+
+    A node is made after its inputs, so the order in which the nodes were made is a topological order:
+    find the nodes the output depends on (from the output back through the parents, with a stack, so a
+    graph of a million nodes needs no recursion), then sort them by their serial numbers.
+    """
+    found = {id(output): output}
+    stack = [output]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        stack.extend((parent, False) for _, parent in node.parents if id(parent) not in visited)
-    return order
+        for _, parent in stack.pop().parents:
+            if id(parent) not in found:
+                found[id(parent)] = parent
+                stack.append(parent)
+    return sorted(found.values(), key=lambda node: node.serial)
 
 
 def backward(output: Node, seed: Any = 1.0, leaves: Sequence[Node] = (), retain_graph: bool = True) -> list[Any]:
@@ -161,7 +171,7 @@ class Adjoints:
         """The adjoint of ``node`` to hand out: never a view, or an array the caller passed in."""
         g = self._sums.get(id(node))
         if g is None:
-            return np.zeros(np.shape(node.primal))
+            return np.zeros(shape_of(node.primal))
         return g if id(node) in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
 
 
@@ -192,7 +202,7 @@ def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Cal
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
         cotangent = as_float(cotangent)
-        if np.shape(cotangent) != np.shape(out_value):
+        if shape_of(cotangent) != np.shape(out_value):
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but the output has shape "
                              f"{np.shape(out_value)}: they must match")
         if used and not retain_graph:

@@ -45,7 +45,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .core import Primitive, Tracer, bind, primal
+from .core import Primitive, Tracer, bind, primal, shape_of
 
 # ---------------------------------------------------------------------------------------------------
 # Elementwise primitives: name -> (∂y/∂x₁, ∂y/∂x₂, ...), each a number or a function of (*inputs, y).
@@ -264,7 +264,7 @@ def unbroadcast(g, shape: tuple[int, ...]):
     If ``x`` of shape ``shape`` was broadcast to ``g``'s shape in the forward pass, every copy of an entry
     received an adjoint; the entry's adjoint is their sum.
     """
-    g_shape = np.shape(g)
+    g_shape = shape_of(g)
     if g_shape == shape:
         return g
     extra = len(g_shape) - len(shape)
@@ -296,6 +296,8 @@ class IndexedAdjoint:
 
 def _is_basic_index(index) -> bool:
     """Slices, integers, None and Ellipsis select each entry at most once."""
+    if isinstance(index, slice):
+        return True
     items = index if isinstance(index, tuple) else (index,)
     return all(isinstance(i, (slice, int, np.integer, type(None), type(Ellipsis))) for i in items)
 
@@ -303,11 +305,11 @@ def _is_basic_index(index) -> bool:
 def _times(d: Any, g: Any, saved: tuple) -> Any:
     """``d * g``; in place into ``d`` when ``d`` is a new float array the rule just made (one large array
     fewer: the product of a partial and an adjoint is the most common step of a backward pass)."""
-    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and type(g) in (np.ndarray, float)
-            and d.shape == np.shape(g) and all(d is not s for s in saved)):
-        return np.multiply(d, g, out=d)
-    if isinstance(d, int) and d in (1, -1):
+    if type(d) is int and d in (1, -1):
         return g if d == 1 else -g
+    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and type(g) in (np.ndarray, float)
+            and d.shape == shape_of(g) and all(d is not s for s in saved)):
+        return np.multiply(d, g, out=d)
     return d * g
 
 
@@ -321,23 +323,23 @@ def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callab
             if t is not None:
                 term = _times(partial(*primals, out) if callable(partial) else partial, t, (*primals, out))
                 total = term if total is None else total + term
-        return total if np.shape(total) == np.shape(out) else total * np.ones(np.shape(out))
+        return total if shape_of(total) == shape_of(out) else total * np.ones(shape_of(out))
 
     def vjp(i, g, inputs, out, params):               # x̄ᵢ = ∂y/∂xᵢ · ȳ, summed over broadcast axes
         partial = partials[i]
         d = partial(*inputs, out) if callable(partial) else partial
-        return unbroadcast(_times(d, g, (*inputs, out)), np.shape(inputs[i]))
+        return unbroadcast(_times(d, g, (*inputs, out)), shape_of(inputs[i]))
 
     return getattr(np, name), jvp, vjp
 
 
 def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, Callable, Callable]:
     def jvp(primals, tangents, out, params):          # ẏ = L(ẋ₁, ..., ẋₖ), zeros for constants
-        filled = [np.zeros(np.shape(p)) if t is None else t for p, t in zip(primals, tangents)]
+        filled = [np.zeros(shape_of(p)) if t is None else t for p, t in zip(primals, tangents)]
         return bind(PRIMITIVES[name], *filled, **params)
 
     def vjp(i, g, inputs, out, params):               # x̄ᵢ = (Lᵀ ȳ)ᵢ
-        return transpose(g, i, [np.shape(x) for x in inputs], **params)
+        return transpose(g, i, [shape_of(x) for x in inputs], **params)
 
     return impl, jvp, vjp
 
@@ -349,7 +351,7 @@ def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable
         return sum(terms[1:], terms[0])
 
     def vjp(i, g, inputs, out, params):               # x̄ᵢ = Lᵢᵀ ȳ, summed over broadcast (batch) axes
-        return unbroadcast(transposes[i](g, *inputs), np.shape(inputs[i]))
+        return unbroadcast(transposes[i](g, *inputs), shape_of(inputs[i]))
 
     return impl, jvp, vjp
 
