@@ -317,6 +317,8 @@ def _times(d: Any, g: Any, saved: tuple) -> Any:
 # The registry: from the three tables, one Primitive record per primitive
 # ---------------------------------------------------------------------------------------------------
 def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callable]:
+    r"""NumPy's ufunc ``name``; JVP :math:`\dot y = \sum_i \partial_i g\,\dot x_i`; VJP
+    :math:`\bar x_i = \partial_i g\,\bar y` summed over broadcast axes."""
     def jvp(primals, tangents, out, params):          # ẏ = Σᵢ ∂y/∂xᵢ · ẋᵢ
         total = None
         for partial, t in zip(partials, tangents):
@@ -334,6 +336,7 @@ def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callab
 
 
 def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, Callable, Callable]:
+    r"""A linear :math:`L`: JVP :math:`\dot y = L(\dot x_1, \dots, \dot x_k)`, VJP :math:`\bar x_i = (L^\top \bar y)_i`."""
     def jvp(primals, tangents, out, params):          # ẏ = L(ẋ₁, ..., ẋₖ), zeros for constants
         filled = [np.zeros(shape_of(p)) if t is None else t for p, t in zip(primals, tangents)]
         return bind(PRIMITIVES[name], *filled, **params)
@@ -345,6 +348,8 @@ def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, C
 
 
 def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable, Callable, Callable]:
+    r"""Linear in each argument: JVP :math:`\dot y = \sum_i L(x_1, \dots, \dot x_i, \dots, x_k)`, VJP
+    :math:`\bar x_i = L_i^\top \bar y` (the transpose of :math:`x_i \mapsto L(\dots, x_i, \dots)`)."""
     def jvp(primals, tangents, out, params):          # ẏ = Σᵢ L(x₁, ..., ẋᵢ, ..., xₖ)
         terms = [bind(PRIMITIVES[name], *primals[:i], t, *primals[i + 1:], **params)
                  for i, t in enumerate(tangents) if t is not None]
@@ -357,6 +362,7 @@ def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable
 
 
 def _record(name: str, impl: Callable, jvp: Callable, vjp: Callable) -> Primitive:
+    """The :class:`Primitive` record: the three functions and the facts from the tables above."""
     domain, applies = DOMAIN.get(name, (None, None))
     return Primitive(name, impl, jvp, vjp, symbol=SYMBOLS.get(name, name), domain=domain,
                      in_domain_check=applies, analytic=name not in NON_ANALYTIC)
