@@ -16,9 +16,12 @@ How timings are taken, so that every row is stable:
   taken within a round, and the table gives its min–median–max over the rounds;
 - a sample is the process's CPU time (user + system, ``time.process_time``), not wall-clock time, so
   that time spent waiting while another process runs is not counted;
-- each sample is a batch of calls lasting at least ``SAMPLE_SECONDS``, after a warm-up, with the
-  cycle collector run before the sample and paused during it (as ``timeit`` does; calclib's graphs have
-  no reference cycles, so this hides no work of calclib's);
+- each sample is a batch of calls lasting at least ``SAMPLE_SECONDS``, after one untimed call, so
+  that it measures the tool in its own steady state (as a loop calling it would), not in the state
+  of caches and free lists the previous tool left: f at n = 10⁶ took 7.7 or 10.6 ms depending on which
+  tool ran before it, which moved every ratio by a third; the cycle collector is run before the sample
+  and paused during it (as ``timeit`` does; calclib's graphs have no reference cycles, so this hides
+  no work of calclib's);
 - a row whose spread (max − min of calclib's ratio) is larger than its margin to the target is marked
   ``noisy``: its verdict could flip on a rerun;
 - glibc's allocator keeps freed memory (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``,
@@ -56,12 +59,15 @@ import numpy as np
 
 import calclib as cl
 
-SAMPLE_SECONDS = 0.02   # each timed sample lasts at least this long
+SAMPLE_SECONDS = 0.05   # each timed sample lasts at least this long
 ROUNDS = 9              # interleaved rounds per row
 
 
 def _per_call(fn: Callable[[], object], number: int) -> float:
-    """CPU seconds per call of ``fn`` over ``number`` calls, the cycle collector paused (as timeit does)."""
+    """CPU seconds per call of ``fn`` over ``number`` calls, after one untimed call (the first call after
+    another tool ran pays for the caches and free lists that tool left), the cycle collector paused (as
+    timeit does)."""
+    fn()
     gc.collect()
     gc.disable()
     try:
