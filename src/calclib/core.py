@@ -150,7 +150,7 @@ def check_domain(prim: Primitive, args: tuple, out: Any) -> None:
         warnings.warn(
             f"{prim.name} was evaluated outside its domain ({prim.domain}) at {int(np.sum(bad))} point(s): "
             f"the value and derivative there are NaN or infinite",
-            DomainWarning, stacklevel=5,
+            DomainWarning, stacklevel=6,  # the line of the function being differentiated
         )
 
 

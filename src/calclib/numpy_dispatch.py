@@ -151,7 +151,7 @@ def _unsupported(name: str) -> TypeError:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The tracer base class
+# The array-like tracer
 # ---------------------------------------------------------------------------------------------------
 class ArrayTracer(Tracer):
     """A tracer that behaves like a NumPy array: NumPy hands every call on it to :func:`bind`.
@@ -164,6 +164,7 @@ class ArrayTracer(Tracer):
 
     # --- NumPy's protocols ---------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """``np.sin(x)``, ``x + y``, ``np.maximum(x, 0)``, ...: bind the primitive of that name."""
         name = ufunc.__name__
         if method != "__call__":
             raise _unsupported(f"np.{name}.{method}")
@@ -176,6 +177,7 @@ class ArrayTracer(Tracer):
         return _bind(name, *inputs)
 
     def __array_function__(self, func, types, args, kwargs):
+        """``np.sum(x)``, ``np.stack([x, y])``, ...: the shim in :data:`ARRAY_FUNCTIONS` maps it to primitives."""
         handler = ARRAY_FUNCTIONS.get(func)
         if handler is None:
             raise _unsupported(f"np.{getattr(func, '__name__', func)}")
