@@ -27,6 +27,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "requirements-test.txt"]
 STAMP = VENV / ".requirements-stamp"
+# A student's plain kernel (calclib and the scientific stack, no jupyter-book or myst-nb) with nbgrader.
+STUDENT_VENV = ROOT / ".venv-student"
+STUDENT_REQUIREMENTS = ROOT / "requirements-student.txt"
 
 
 def run(*args: str | Path, **kwargs) -> None:
@@ -44,24 +47,37 @@ def requirements_hash(files: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def ensure_environment(extra: list[Path] | None = None) -> None:
-    """Create ``.venv`` if missing and install the requirements if they changed since the last install."""
+def python_of(env: Path) -> Path:
+    return env / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+
+
+def ensure_environment(extra: list[Path] | None = None, env: Path = VENV,
+                       requirements: list[Path] | None = None) -> None:
+    """Create the environment ``env`` (default ``.venv``) if missing, and install its requirements if they
+    changed since the last install."""
     if sys.version_info < (3, 11):
         sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}: run `python3.11 dev.py ...`")
-    files = REQUIREMENTS + (extra or [])
-    if not PYTHON.exists():
-        print(f"Creating the environment in {VENV} ...", flush=True)
+    files = (requirements or REQUIREMENTS) + (extra or [])
+    python, stamp = python_of(env), env / ".requirements-stamp"
+    if not python.exists():
+        print(f"Creating the environment in {env} ...", flush=True)
         try:
-            venv.EnvBuilder(with_pip=True).create(VENV)
+            venv.EnvBuilder(with_pip=True).create(env)
         except Exception as exc:  # e.g. Debian without python3-venv
-            sys.exit(f"Could not create {VENV}: {exc}\nOn Debian/Ubuntu: apt install python3-venv")
+            sys.exit(f"Could not create {env}: {exc}\nOn Debian/Ubuntu: apt install python3-venv")
     wanted = requirements_hash(files)
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    if stamp.exists() and stamp.read_text() == wanted:
         return
-    print("Installing the requirements (about a minute the first time) ...", flush=True)
-    run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(PYTHON, "-m", "pip", "install", "--quiet", *(a for f in files for a in ("-r", f)))
-    STAMP.write_text(wanted)
+    print(f"Installing the requirements into {env.name} (about a minute the first time) ...", flush=True)
+    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(python, "-m", "pip", "install", "--quiet", *(a for f in files for a in ("-r", f)))
+    stamp.write_text(wanted)
+
+
+def ensure_student_environment() -> Path:
+    """The plain kernel of the tests (``.venv-student``): what a student has in JupyterLab, Binder or Colab."""
+    ensure_environment(env=STUDENT_VENV, requirements=[STUDENT_REQUIREMENTS])
+    return python_of(STUDENT_VENV)
 
 
 def book(*extra_args: str) -> None:
@@ -77,9 +93,10 @@ def test(*pytest_args: str) -> None:
     """Every test: unit tests of calclib, the examples in its docstrings, nbval over every notebook, the
     labs and the website test."""
     ensure_environment()
+    ensure_student_environment()
     workers = os.environ.get("PYTEST_WORKERS", "2")
     run(BIN / "python", "-m", "pytest", "-n", workers, "--dist", "loadfile", "--nbval-lax", "--doctest-modules",
-        "-p", "no:cacheprovider", "tests", "book", "src/calclib", *pytest_args)
+        "-p", "no:cacheprovider", "tests", "book", "src/calclib", "booktools/src/booktools", *pytest_args)
 
 
 def lab(*args: str) -> None:

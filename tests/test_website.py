@@ -57,6 +57,35 @@ def test_book_builds_without_warnings(built_site: Path) -> None:
     assert chapters, "no chapter pages were written"
 
 
+def _repository() -> tuple[str, str]:
+    """(repository URL, branch) from _config.yml: the one place they are set."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return config["repository"]["url"].rstrip("/"), config["repository"].get("branch", "main")
+
+
+def test_every_chapter_page_has_launch_and_repository_buttons(built_site: Path) -> None:
+    """Binder (JupyterLab), Colab and the repository, each pointing at that chapter's notebook."""
+    import re
+
+    repo, branch = _repository()
+    owner_repo = repo.removeprefix("https://github.com/")
+    notebooks = sorted((ROOT / "book").glob("*.ipynb"))
+    assert notebooks
+    for notebook in notebooks:
+        page = (built_site / "book" / f"{notebook.stem}.html").read_text()
+        links = set(re.findall(r'href="([^"]+)"', page))
+        path = f"book/{notebook.name}"
+        expected = {
+            "Binder": f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{path}",
+            "Colab": f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{path}",
+            "repository": repo,
+        }
+        for name, url in expected.items():
+            assert url in links, f"{notebook.stem}: no {name} button pointing at {url}"
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep pytest's output clean
         pass

@@ -84,6 +84,8 @@ def check_function(student: Any, reference: Callable, inputs: Callable[[np.rando
     True
     """
     label = name or getattr(student, "__name__", "your function")
+    if student is None or student is Ellipsis:
+        raise CheckFailed(f"{label} has no value yet: define it in the exercise cell." + (f" Hint: {hint}" if hint else ""))
     if not callable(student):
         raise CheckFailed(f"{label} should be a function (defined with def), but it is a {type(student).__name__}.")
     cases = list(inputs(np.random.default_rng()) if callable(inputs) else inputs)

@@ -156,7 +156,8 @@ def _write_student_notebooks(app: Any, exception: Exception | None) -> None:
     root = Path(app.srcdir)
     notebooks = [root / f"{doc}.ipynb" for doc in _lab_chapters(app)]
     out = Path(app.builder.outdir) / "labs"
-    labs.write_labs(out, notebooks, keys=False)  # instructor keys are not published on the website
+    # the numbers the student notebooks quote come from this build's executed copies (_build/jupyter_execute)
+    labs.write_labs(out, notebooks, keys=False, build_dir=Path(app.builder.outdir).parent)  # keys stay private
 
 
 def setup(app: Any) -> dict[str, Any]:
