@@ -151,11 +151,3 @@ def test_inputs_are_not_copied_and_not_modified():
     cl.grad(lambda v: seen.append(v.primal) or np.sum(v[1:] * v[:-1]))(x)
     assert seen[0] is x
     np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
-
-
-def test_old_tracing_module_is_an_alias():
-    from calclib import _tracing, numpy_dispatch
-
-    assert _tracing.Tracer is numpy_dispatch.ArrayTracer and issubclass(_tracing.Tracer, core.Tracer)
-    assert _tracing.bind is core.bind and _tracing.new_level is core.new_level
-    assert callable(_tracing.Tracer.__array_ufunc__)

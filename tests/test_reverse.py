@@ -14,7 +14,7 @@ import sympy as sp
 
 import calclib as cl
 from calclib import reverse
-from calclib._tracing import primal
+from calclib.core import primal
 from calclib.forward import Dual
 from calclib.reverse import Node
 

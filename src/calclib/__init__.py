@@ -17,7 +17,7 @@ optimize      gradient descent, momentum, line search, Newton, SGD
 landscapes    the syllabus's test functions, written once
 plotting      the recurring figures (matplotlib and plotly)
 checks        self-checks of the exercises: a student's work against calclib's, on fresh inputs
-notebook      glue: numbers computed in a chapter, quoted in its text (also in a plain kernel)
+notebook      glue (numbers computed in a chapter, quoted in its text) and show_source, also in a plain kernel
 
 The function transformations follow JAX's names and conventions: ``grad``, ``value_and_grad``,
 ``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``.

@@ -1,4 +1,5 @@
-"""What a chapter needs from the notebook it runs in: gluing a computed number into the text.
+"""What a chapter needs from the notebook it runs in: gluing a computed number into the text, and
+showing calclib's own source code.
 
 The book's text quotes numbers that code computed (never typed by hand). On the website, myst-nb's
 ``glue`` stores a value under a name and the text shows it with ``{glue:text}`name```. A student who runs
@@ -9,13 +10,18 @@ kernel.
 Examples
 --------
 >>> glue("answer", 42, display=False)  # stored for the website's text; shows nothing here
+>>> print(source_of(glue).splitlines()[0])
+def glue(name: str, value: Any, display: bool = True) -> None:
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
+from types import ModuleType
 from typing import Any
 
-__all__ = ["glue"]
+__all__ = ["glue", "show_source", "source_of"]
 
 
 def glue(name: str, value: Any, display: bool = True) -> None:
@@ -39,3 +45,29 @@ def glue(name: str, value: Any, display: bool = True) -> None:
             show(value)
         return
     myst_glue(name, value, display=display)
+
+
+def source_of(obj: Any, name: str | None = None) -> str:
+    """The source code of a function or class, whole; or, for a module and a ``name``, the whole top-level
+    statement that defines ``name`` there (an assignment such as ``PARTIALS = {...}``, or a ``def``).
+
+    Found with :mod:`inspect` and :mod:`ast`, so a listing never stops in the middle of a statement.
+    """
+    if name is None:
+        return inspect.getsource(obj)
+    if not isinstance(obj, ModuleType):
+        raise TypeError(f"source_of(obj, name) looks {name!r} up in a module; {obj!r} is not one")
+    source = inspect.getsource(obj)
+    for node in ast.parse(source).body:
+        targets = (node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign)
+                   else [node] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else [])
+        if any(getattr(t, "id", getattr(t, "name", None)) == name for t in targets):
+            return "\n".join(source.splitlines()[node.lineno - 1:node.end_lineno]) + "\n"
+    raise LookupError(f"{obj.__name__} defines no {name!r} at top level")
+
+
+def show_source(obj: Any, name: str | None = None) -> None:
+    """Display :func:`source_of` ``(obj, name)`` as highlighted Python in the notebook."""
+    from IPython.display import Code, display
+
+    display(Code(source_of(obj, name), language="python"))
