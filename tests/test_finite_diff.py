@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import calclib as cl
 from calclib import finite_diff as fd
 
 mp.mp.dps = 40
@@ -536,8 +537,15 @@ def test_wrong_output_shapes_are_explained():
         fd.hessian(lambda v: v**2, [1.0, 2.0])
     with pytest.raises(ValueError, match="one shape"):
         fd.jacobian(lambda v: np.ones(3) if v[1] > 1 else np.ones(2), [1.0, 1.0])
-    with pytest.raises(TypeError, match="must return numbers"):
+    with pytest.raises(TypeError, match="forgot a `return`|forget a `return`"):
         fd.central_difference(lambda x: None, 1.0)
+    with pytest.raises(TypeError, match="boolean"):
+        fd.gradient(lambda v: np.allclose(v, 0.0), [1.0, 2.0])
+    for mode in ("central", "complex-step", "richardson"):        # the same words through the transformations
+        with pytest.raises(TypeError, match="return"):
+            cl.jacobian(lambda v: None, mode=mode)(np.ones(2))
+        with pytest.raises(TypeError, match="boolean"):
+            cl.derivative(lambda x: x > 0, mode=mode)(1.0)
     with pytest.raises(TypeError, match="must return numbers"):
         fd.gradient(lambda v: "zero", [1.0])
 

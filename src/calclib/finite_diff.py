@@ -55,7 +55,12 @@ RICHARDSON_LEVELS = 4  #: default number of central differences Richardson combi
 
 def _as_values(y: Any, name: str = "f") -> np.ndarray:
     """``y`` as an ndarray of numbers; anything else (None, strings, ...) is a ``TypeError``."""
+    if y is None:
+        raise TypeError(f"{name} returned None: did it forget a `return`? It must return a number or an array")
     values = np.asarray(y)
+    if values.dtype == bool:
+        raise TypeError(f"{name} returned a boolean ({y!r:.60}), which has no derivative (a comparison or "
+                        f"np.allclose, say): return the number itself")
     if not np.issubdtype(values.dtype, np.number):
         raise TypeError(f"{name} must return numbers, got {type(y).__name__}: {y!r:.60}")
     return values
