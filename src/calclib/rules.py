@@ -267,6 +267,9 @@ def unbroadcast(g, shape: tuple[int, ...]):
     g_shape = shape_of(g)
     if g_shape == shape:
         return g
+    u = repeated(g)
+    if u is not None:   # a sum of k copies of one number is k times that number
+        return np.broadcast_to(u * (g.size // int(np.prod(shape))), shape)
     extra = len(g_shape) - len(shape)
     axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and g_shape[i + extra] != 1)
     if axes:
@@ -303,14 +306,38 @@ def _is_basic_index(index) -> bool:
 
 
 def _times(d: Any, g: Any, saved: tuple) -> Any:
-    """``d * g``; in place into ``d`` when ``d`` is a new float array the rule just made (one large array
-    fewer: the product of a partial and an adjoint is the most common step of a backward pass)."""
+    """``d * g``, with as few passes over memory as it takes (the product of a partial and an adjoint is the
+    most common step of a backward pass):
+
+    - a constant partial times an adjoint that repeats one number (:func:`repeated`) is that number times
+      the constant, broadcast again: no array is made (so ``100 * ...`` costs nothing under ``sum``);
+    - an array times a repeated number multiplies by the number, not by a broadcast array, and not at
+      all when the number is 1;
+    - otherwise the product goes in place into ``d`` when ``d`` is a new float array the rule just made
+      (one large array fewer).
+    """
+    u = repeated(g)
+    if u is not None and not isinstance(d, Tracer):
+        if np.ndim(d) == 0:
+            return np.broadcast_to(d * u, g.shape)
+        if shape_of(d) == g.shape:
+            if u == 1:
+                return d
+            g = u
     if type(d) is int and d in (1, -1):
         return g if d == 1 else -g
-    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and type(g) in (np.ndarray, float)
-            and d.shape == shape_of(g) and all(d is not s for s in saved)):
+    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and (type(g) is float or getattr(g, "dtype", None) == np.float64)
+            and not isinstance(g, Tracer) and (d.shape == shape_of(g) or np.ndim(g) == 0) and all(d is not s for s in saved)):
         return np.multiply(d, g, out=d)
     return d * g
+
+
+def repeated(g: Any) -> Any:
+    """The number ``g`` repeats, if ``g`` is one number broadcast to a shape (all its strides are 0, as for the
+    adjoint of ``sum``), else ``None``: such an adjoint can be multiplied and summed as one number."""
+    if type(g) is np.ndarray and g.ndim and g.size and not any(g.strides):
+        return g.flat[0]
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------
