@@ -126,14 +126,14 @@ def _sinc_derivative(x):
     r"""The derivative of :math:`\operatorname{sinc} x = \sin(\pi x)/(\pi x)`.
 
     .. math:: \operatorname{sinc}'(x) = \frac{\cos \pi x - \operatorname{sinc} x}{x}
-              \approx -\frac{\pi^2 x}{3} + \frac{\pi^4 x^3}{30} \quad (|x| < 10^{-3}).
+              \approx -\frac{\pi^2 x}{3} + \frac{\pi^4 x^3}{30} - \frac{\pi^6 x^5}{840} \quad (|x| < 10^{-3}).
 
     Near 0 the quotient cancels, and at 0 it is 0/0: the Taylor polynomial is used there instead, which
     also gives the right higher derivatives at 0 (:math:`\operatorname{sinc}''(0) = -\pi^2/3`, as JAX).
     """
     small = np.abs(x) < 1e-3
     safe = np.where(small, 1.0, x)    # the branch not taken is evaluated too: keep it finite ("double where")
-    taylor = -np.pi ** 2 / 3 * x + np.pi ** 4 / 30 * x ** 3
+    taylor = -np.pi ** 2 / 3 * x + np.pi ** 4 / 30 * x ** 3 - np.pi ** 6 / 840 * x ** 5
     return np.where(small, taylor, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
 
 
