@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import string
+import sys
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
@@ -942,6 +943,21 @@ def supported_functions() -> list[SupportedFunction]:
     return rows
 
 
+def _calling_library() -> str | None:
+    """The function of another library (SciPy, ...) that is converting a traced value to an array, if one
+    is: the outermost frame of that library, below the first frame outside NumPy and calclib."""
+    frame, found = sys._getframe(2), None
+    while frame is not None:
+        package = frame.f_globals.get("__name__", "").split(".")
+        if package[0] not in ("numpy", "calclib"):
+            if package[0] != "scipy":
+                break
+            public = [part for part in package if not part.startswith("_")]   # scipy.special._logsumexp
+            found = ".".join(public + [frame.f_code.co_name])
+        frame = frame.f_back
+    return found
+
+
 # ---------------------------------------------------------------------------------------------------
 # The array-like tracer
 # ---------------------------------------------------------------------------------------------------
@@ -978,6 +994,14 @@ class ArrayTracer(Tracer):
         return handler(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
+        library = _calling_library()
+        if library is not None:
+            raise TypeError(
+                f"{library} turns its input into a plain NumPy array (np.asarray), which would lose the derivative: "
+                f"only NumPy functions and scipy.special's ufuncs (erf, expit, gammaln, ...) can be traced. Write "
+                f"it with NumPy: logsumexp as m = np.max(x); m + np.log(np.sum(np.exp(x - m))), softmax as "
+                f"e = np.exp(x - np.max(x)); e / np.sum(e)."
+            )
         raise TypeError(
             "a value calclib is differentiating was turned into a plain NumPy array, which would lose its "
             "derivative. This happens with np.array([x[0], x[1]]) or np.asarray(x): build arrays from traced "
