@@ -165,6 +165,184 @@ CASES = [
 ]
 
 
+def special(xp):
+    """scipy.special for NumPy, jax.scipy.special for JAX."""
+    if xp is np:
+        import scipy.special
+
+        return scipy.special
+    import jax.scipy.special
+
+    return jax.scipy.special
+
+
+def spd(n, seed=0) -> np.ndarray:
+    """A symmetric positive definite matrix with well separated eigenvalues."""
+    q = np.linalg.qr(_rng(seed).normal(size=(n, n)))[0]
+    return (q * np.linspace(1.0, 2.0 + n, n)) @ q.T
+
+
+def well_conditioned(n, seed=0) -> np.ndarray:
+    return np.eye(n) * 2.0 + 0.4 * _rng(seed).normal(size=(n, n))
+
+
+TIES = np.array([0.5, 1.2, -0.3, 1.2, 0.9])
+TIES_2D = np.array([[0.5, 1.2, 1.2], [0.5, -0.3, 0.9]])
+WITH_ZERO = np.array([0.7, -1.3, 0.0, 1.1, 0.6])
+NEAR_ZERO = np.array([0.0, 0.05, -0.02, 0.4, -1.1])   # (nearer 0, JAX's sinc'' loses digits: see test_coverage)
+IDX = np.array([2, 0, 2, 1])
+
+# The NumPy coverage of issue 11: every primitive and every function built from them, with its JAX twin.
+CASES += [
+    # --- elementwise ---------------------------------------------------------------------------
+    Case("arcsin", lambda xp: lambda x: xp.arcsin(x), (0.7 * sym(5, 200),)),
+    Case("arccos", lambda xp: lambda x: xp.arccos(x), (0.7 * sym(5, 201),)),
+    Case("arcsinh", lambda xp: lambda x: xp.arcsinh(x), (sym(5, 202),)),
+    Case("arccosh", lambda xp: lambda x: xp.arccosh(x), (1 + pos(5, 203),)),
+    Case("arctanh", lambda xp: lambda x: xp.arctanh(x), (0.7 * sym(5, 204),)),
+    Case("arctan2", lambda xp: lambda x, y: xp.arctan2(x, y), (sym(6, 205), sym(6, 206))),
+    Case("arctan2 broadcast", lambda xp: lambda x, y: xp.arctan2(x, y), (sym((2, 3), 207), np.array(-0.6))),
+    Case("hypot", lambda xp: lambda x, y: xp.hypot(x, y), (sym(6, 208), sym(6, 209))),
+    Case("log2", lambda xp: lambda x: xp.log2(x), (pos(5, 210),)),
+    Case("exp2", lambda xp: lambda x: xp.exp2(x), (sym(5, 211),)),
+    Case("cbrt", lambda xp: lambda x: xp.cbrt(x), (sym(5, 212),)),
+    Case("sinc", lambda xp: lambda x: xp.sinc(x), (sym(5, 213),)),
+    Case("sinc at and near 0", lambda xp: lambda x: xp.sinc(x), (NEAR_ZERO,)),
+    Case("deg2rad", lambda xp: lambda x: xp.deg2rad(x) * x, (sym(5, 214),)),
+    Case("rad2deg", lambda xp: lambda x: xp.rad2deg(x) * x, (sym(5, 215),)),
+    Case("radians + degrees", lambda xp: lambda x: xp.radians(x) * xp.degrees(x), (sym(5, 216),)),
+    Case("logaddexp", lambda xp: lambda x, y: xp.logaddexp(x, y), (sym(5, 217), sym(5, 218))),
+    Case("logaddexp2 broadcast", lambda xp: lambda x, y: xp.logaddexp2(x, y), (sym((2, 3), 219), sym(3, 220))),
+    Case("x % y", lambda xp: lambda x, y: x % y, (3 * sym(6, 221), sym(6, 222))),
+    Case("np.mod const", lambda xp: lambda x: xp.mod(x, 0.7) * x, (3 * sym(6, 223),)),
+    Case("rmod", lambda xp: lambda x: 2.5 % x, (sym(6, 224),)),
+    Case("fmod", lambda xp: lambda x, y: xp.fmod(x, y), (3 * sym(6, 225), sym(6, 226))),
+    Case("floor_divide //", lambda xp: lambda x: (x // 0.3) * x + xp.floor_divide(x, 0.7), (sym(6, 227),)),
+    Case("round and trunc", lambda xp: lambda x: xp.round(x, 1) * x + xp.trunc(3 * x) + x.round() * x, (sym(6, 228),)),
+    Case("fabs", lambda xp: lambda x: xp.fabs(x) * x, (sym(6, 229),)),
+    Case("float_power", lambda xp: lambda x: xp.float_power(x, 1.5), (pos(5, 230),)),
+    Case("expit", lambda xp: lambda x: special(xp).expit(x), (2 * sym(5, 231),)),
+    Case("erf", lambda xp: lambda x: special(xp).erf(x), (sym(5, 232),)),
+    Case("erfc", lambda xp: lambda x: special(xp).erfc(x), (sym(5, 233),)),
+    Case("gammaln", lambda xp: lambda x: special(xp).gammaln(x), (2 * pos(5, 234),)),
+    Case("digamma", lambda xp: lambda x: special(xp).digamma(x), (2 * pos(5, 235),)),
+    # --- reductions ---------------------------------------------------------------------------
+    Case("np.max", lambda xp: lambda x: xp.max(x), (sym(6, 240),)),
+    Case("np.max ties", lambda xp: lambda x: xp.max(x * x), (TIES,)),
+    Case("x.max axis", lambda xp: lambda x: x.max(axis=1), (sym((3, 4), 241),)),
+    Case("np.amax axis 0 keepdims ties", lambda xp: lambda x: xp.amax(x, axis=0, keepdims=True) * x, (TIES_2D,)),
+    Case("np.min", lambda xp: lambda x: xp.min(x, axis=(0, 2)), (sym((2, 3, 2), 242),)),
+    Case("x.min ties", lambda xp: lambda x: x.min() + xp.amin(x, axis=-1), (TIES_2D,)),
+    Case("ptp", lambda xp: lambda x: xp.ptp(x, axis=1), (sym((3, 4), 243),)),
+    Case("softmax with np.max", lambda xp: lambda x: xp.exp(x - xp.max(x)) / xp.sum(xp.exp(x - xp.max(x))), (sym(5, 244),)),
+    Case("stable logsumexp", lambda xp: lambda x: xp.max(x, axis=1) + xp.log(xp.sum(xp.exp(x - xp.max(x, axis=1, keepdims=True)), axis=1)), (3 * sym((2, 4), 245),)),
+    Case("prod", lambda xp: lambda x: xp.prod(x), (sym(7, 246),)),
+    Case("prod with a zero", lambda xp: lambda x: xp.prod(x), (WITH_ZERO,)),
+    Case("x.prod axis keepdims", lambda xp: lambda x: x.prod(axis=0, keepdims=True) * x, (sym((3, 2), 247),)),
+    Case("cumsum", lambda xp: lambda x: xp.cumsum(x), (sym(5, 248),)),
+    Case("cumsum axis 1", lambda xp: lambda x: x.cumsum(axis=1) ** 2, (sym((2, 4), 249),)),
+    Case("cumsum flattened", lambda xp: lambda x: xp.cumsum(x), (sym((2, 3), 250),)),
+    Case("cumprod with a zero", lambda xp: lambda x: xp.cumprod(x), (WITH_ZERO,)),
+    Case("cumprod axis 0", lambda xp: lambda x: x.cumprod(axis=0), (sym((5, 2), 251),)),
+    Case("var", lambda xp: lambda x: xp.var(x), (sym(6, 252),)),
+    Case("std axis ddof", lambda xp: lambda x: xp.std(x, axis=0, ddof=1), (sym((4, 3), 253),)),
+    Case("x.var keepdims", lambda xp: lambda x: x.var(axis=1, keepdims=True) * x, (sym((2, 4), 254),)),
+    Case("median odd", lambda xp: lambda x: xp.median(x), (sym(5, 255),)),
+    Case("median even axis", lambda xp: lambda x: xp.median(x, axis=1), (sym((3, 4), 256),)),
+    Case("average weights", lambda xp: lambda x, w: xp.average(x, weights=w), (sym(5, 257), pos(5, 258))),
+    Case("average axis", lambda xp: lambda x: xp.average(x, axis=0, weights=W2), (sym((2, 3), 259),)),
+    Case("nansum nanmean nanmax", lambda xp: lambda x: xp.nansum(x) + xp.nanmean(x ** 2) * xp.nanmax(x) - xp.nanmin(x), (sym(6, 260),)),
+    Case("np.add.reduce", lambda xp: lambda x: xp.sum(x, axis=0) if xp is not np else np.add.reduce(x), (sym((3, 2), 261),)),
+    # --- norms --------------------------------------------------------------------------------
+    Case("norm", lambda xp: lambda x: xp.linalg.norm(x), (sym(5, 265),)),
+    Case("norm of a matrix (flattened)", lambda xp: lambda x: xp.linalg.norm(x), (sym((2, 3), 266),)),
+    Case("norm ord 1", lambda xp: lambda x: xp.linalg.norm(x, 1), (sym(5, 267),)),
+    Case("norm ord inf", lambda xp: lambda x: xp.linalg.norm(x, np.inf), (sym(5, 268),)),
+    Case("norm ord -inf", lambda xp: lambda x: xp.linalg.norm(x, -np.inf), (sym(5, 269),)),
+    Case("norm ord 3", lambda xp: lambda x: xp.linalg.norm(x, 3), (sym(5, 270),)),
+    Case("norm axis keepdims", lambda xp: lambda x: xp.linalg.norm(x, axis=1, keepdims=True) * x, (sym((2, 3), 271),)),
+    Case("norm fro", lambda xp: lambda x: xp.linalg.norm(x, "fro"), (sym((3, 2), 272),)),
+    Case("matrix norm 1", lambda xp: lambda x: xp.linalg.norm(x, 1), (sym((3, 3), 273),)),
+    Case("matrix norm inf", lambda xp: lambda x: xp.linalg.norm(x, np.inf), (sym((3, 3), 274),)),
+    Case("matrix norm -1 batched", lambda xp: lambda x: xp.linalg.norm(x, -1, axis=(1, 2)), (sym((2, 3, 3), 275),)),
+    # --- products -----------------------------------------------------------------------------
+    Case("inner", lambda xp: lambda x, y: xp.inner(x, y), (sym((2, 3), 280), sym((4, 3), 281))),
+    Case("vdot", lambda xp: lambda x, y: xp.vdot(x, y), (sym((2, 3), 282), sym((2, 3), 283))),
+    Case("dot 3-d", lambda xp: lambda x, y: xp.dot(x, y), (sym((2, 2, 3), 284), sym((3, 2), 285))),
+    Case("dot 3-d with vector", lambda xp: lambda x, y: xp.dot(x, y), (sym((2, 2, 3), 286), sym(3, 287))),
+    Case("tensordot", lambda xp: lambda x, y: xp.tensordot(x, y), (sym((2, 3, 4), 288), sym((3, 4, 2), 289))),
+    Case("tensordot pairs", lambda xp: lambda x, y: xp.tensordot(x, y, axes=([0, 2], [2, 0])), (sym((2, 3, 4), 290), sym((4, 2, 2), 291))),
+    Case("einsum matmul", lambda xp: lambda x, y: xp.einsum("ij,jk->ik", x, y), (sym((2, 3), 292), sym((3, 4), 293))),
+    Case("einsum implicit", lambda xp: lambda x, y: xp.einsum("ij,jk", x, y), (sym((2, 3), 294), sym((3, 2), 295))),
+    Case("einsum trace ii", lambda xp: lambda x: xp.einsum("ii", x) * xp.einsum("ii->i", x), (sym((3, 3), 296),)),
+    Case("einsum sum over one operand", lambda xp: lambda x, y: xp.einsum("ij,k->ik", x, y), (sym((2, 3), 297), sym(2, 298))),
+    Case("einsum three operands", lambda xp: lambda x, y, z: xp.einsum("ij,jk,kl->il", x, y, z), (sym((2, 3), 299), sym((3, 2), 300), sym((2, 2), 301))),
+    Case("einsum batched ellipsis", lambda xp: lambda x, y: xp.einsum("...ij,...jk->...ik", x, y), (sym((2, 2, 3), 302), sym((1, 3, 2), 303))),
+    Case("einsum broadcast length 1", lambda xp: lambda x, y: xp.einsum("ij,j->i", x, y), (sym((2, 3), 304), sym(1, 305))),
+    Case("einsum with a constant", lambda xp: lambda x: xp.einsum("ij,jk,k->i", x, B34, W2[:1].repeat(4)), (sym((2, 3), 306),)),
+    Case("kron", lambda xp: lambda x, y: xp.kron(x, y), (sym((2, 2), 307), sym((2, 3), 308))),
+    Case("cross", lambda xp: lambda x, y: xp.cross(x, y), (sym((2, 3), 309), sym(3, 310))),
+    Case("multi_dot", lambda xp: lambda x, y: xp.linalg.multi_dot([x, y, x.T]), (sym((2, 3), 311), sym((3, 3), 312))),
+    Case("matrix_power", lambda xp: lambda x: xp.linalg.matrix_power(x, 3), (sym((2, 2), 313),)),
+    # --- linear algebra -----------------------------------------------------------------------
+    Case("det", lambda xp: lambda a: xp.linalg.det(a), (well_conditioned(3, 320),)),
+    Case("det batched", lambda xp: lambda a: xp.linalg.det(a), (np.stack([well_conditioned(2, 321), well_conditioned(2, 322)]),)),
+    Case("slogdet", lambda xp: lambda a: xp.linalg.slogdet(a)[1] * xp.linalg.slogdet(a)[0], (well_conditioned(3, 323) - 1.5 * np.eye(3),)),
+    Case("inv", lambda xp: lambda a: xp.linalg.inv(a), (well_conditioned(3, 324),)),
+    Case("solve matrix", lambda xp: lambda a, b: xp.linalg.solve(a, b), (well_conditioned(3, 325), sym((3, 2), 326))),
+    Case("solve vector", lambda xp: lambda a, b: xp.linalg.solve(a, b), (well_conditioned(3, 327), sym(3, 328))),
+    Case("solve batched", lambda xp: lambda a, b: xp.linalg.solve(a, b), (np.stack([well_conditioned(2, 329), well_conditioned(2, 330)]), sym((2, 2, 1), 331))),
+    Case("cholesky", lambda xp: lambda a: xp.linalg.cholesky(a), (spd(3, 332),)),
+    Case("cholesky of a Gram matrix", lambda xp: lambda a: xp.linalg.cholesky(a @ a.T + np.eye(3)), (sym((3, 3), 333),)),
+    Case("eigvalsh", lambda xp: lambda a: xp.linalg.eigvalsh(a), (spd(3, 334) - 2 * np.eye(3),)),
+    Case("eigh eigenvalues", lambda xp: lambda a: xp.linalg.eigh(a + a.T)[0], (sym((3, 3), 335),)),
+    Case("eigh eigenvectors squared", lambda xp: lambda a: xp.linalg.eigh(a)[1] ** 2, (spd(3, 336),)),
+    Case("eigh reassembled", lambda xp: lambda a: (lambda w, v: v @ xp.diag(xp.sin(w)) @ v.T)(*xp.linalg.eigh(a)), (spd(3, 337),)),
+    # --- shapes and selections ----------------------------------------------------------------
+    Case("diag of a vector", lambda xp: lambda x: xp.diag(x) @ A23.T, (sym(3, 340),)),
+    Case("diag k", lambda xp: lambda x: xp.diag(x, 1) + xp.diag(x, -1), (sym(2, 341),)),
+    Case("diag of a matrix", lambda xp: lambda x: xp.diag(x) * xp.diag(x, 1)[0], (sym((3, 3), 342),)),
+    Case("diagonal", lambda xp: lambda x: xp.diagonal(x, 0, 1, 2) + x.diagonal(axis1=0, axis2=2).T, (sym((3, 2, 3), 343),)),
+    Case("trace", lambda xp: lambda x: xp.trace(x) * x + x.trace(1), (sym((3, 3), 344),)),
+    Case("tril triu", lambda xp: lambda x: xp.tril(x) * 2.0 + xp.triu(x, 1) ** 2, (sym((3, 4), 345),)),
+    Case("astype copy", lambda xp: lambda x: x.astype(float) * x.copy() + xp.copy(x), (sym(4, 346),)),
+    Case("x.clip", lambda xp: lambda x: x.clip(-0.5, 0.6), (sym(8, 347),)),
+    Case("x.squeeze", lambda xp: lambda x: x.squeeze() * W2, (sym((2, 1), 348),)),
+    Case("moveaxis", lambda xp: lambda x: xp.moveaxis(x, 0, -1) * C234.transpose(1, 2, 0), (sym((2, 3, 4), 349),)),
+    Case("moveaxis several", lambda xp: lambda x: xp.moveaxis(x, [0, 1], [2, 0]) ** 2, (sym((2, 3, 4), 350),)),
+    Case("x.swapaxes", lambda xp: lambda x: x.swapaxes(0, 1) * A23.T, (sym((2, 3), 351),)),
+    Case("expand_dims tuple", lambda xp: lambda x: xp.expand_dims(x, (0, 2)) ** 2, (sym(3, 352),)),
+    Case("repeat", lambda xp: lambda x: xp.repeat(x, 2) * xp.arange(6.0), (sym(3, 353),)),
+    Case("repeat axis counts", lambda xp: lambda x: xp.repeat(x, np.array([1, 3]), axis=0), (sym((2, 3), 354),)),
+    Case("x.repeat", lambda xp: lambda x: x.repeat(3, axis=1), (sym((2, 2), 355),)),
+    Case("tile", lambda xp: lambda x: xp.tile(x, (2, 2)) ** 2, (sym((2, 3), 356),)),
+    Case("roll", lambda xp: lambda x: xp.roll(x, 2) * x, (sym(5, 357),)),
+    Case("roll axes", lambda xp: lambda x: xp.roll(x, (1, -1), axis=(0, 1)) * A23, (sym((2, 3), 358),)),
+    Case("roll flattened", lambda xp: lambda x: xp.roll(x, 4) * A23, (sym((2, 3), 359),)),
+    Case("flip", lambda xp: lambda x: xp.flip(x) * A23 + xp.flip(x, 1) + xp.fliplr(x) * xp.flipud(x), (sym((2, 3), 360),)),
+    Case("atleast_1d 2d 3d", lambda xp: lambda x, y: xp.atleast_1d(x) * xp.atleast_2d(y) + xp.sum(xp.atleast_3d(y)), (np.array(0.7), sym(3, 361))),
+    Case("split", lambda xp: lambda x: (lambda a, b, c: a * b + c)(*xp.split(x, 3)), (sym(6, 362),)),
+    Case("split indices axis", lambda xp: lambda x: (lambda a, b: a * 2 + b[:, :1])(*xp.split(x, [1], axis=1)), (sym((2, 3), 363),)),
+    Case("array_split", lambda xp: lambda x: xp.concatenate([p ** (i + 1) for i, p in enumerate(xp.array_split(x, 3))]), (sym(7, 364),)),
+    Case("take", lambda xp: lambda x: xp.take(x, IDX) ** 2 + x.take(np.array([1, 1]))[0], (sym(4, 365),)),
+    Case("take axis", lambda xp: lambda x: xp.take(x, np.array([2, 0, 2]), axis=1), (sym((2, 3), 366),)),
+    Case("take_along_axis", lambda xp: lambda x: xp.take_along_axis(x, np.array([[0, 2], [1, 1]]), axis=1), (sym((2, 3), 367),)),
+    Case("pad constant", lambda xp: lambda x: xp.pad(x, 1) + xp.pad(x, ((0, 2), (2, 0)), constant_values=0.5), (sym((2, 3), 368),)),
+    Case("pad edge and reflect", lambda xp: lambda x: xp.pad(x, (1, 2), mode="edge") * xp.pad(x, (2, 1), mode="reflect"), (sym(4, 369),)),
+    Case("pad wrap symmetric", lambda xp: lambda x: xp.pad(x, 2, mode="wrap") + xp.pad(x, 2, mode="symmetric") ** 2, (sym((2, 3), 370),)),
+    Case("sort", lambda xp: lambda x: xp.sort(x) * xp.arange(5.0), (sym(5, 371),)),
+    Case("sort ties", lambda xp: lambda x: xp.sort(x * x) * xp.arange(5.0), (TIES,)),
+    Case("sort axis 0", lambda xp: lambda x: xp.sort(x, axis=0) * A23, (sym((2, 3), 372),)),
+    Case("sort flattened", lambda xp: lambda x: xp.sort(x, axis=None), (sym((2, 3), 373),)),
+    Case("argmax as index", lambda xp: lambda x: x[xp.argmax(x)] * x[xp.argmin(x)] + x[xp.argsort(x)][0], (sym(5, 374),)),
+    Case("argmax along axis", lambda xp: lambda x: xp.take_along_axis(x, xp.argmax(x, axis=1)[:, None], axis=1), (sym((3, 4), 375),)),
+    Case("linspace", lambda xp: lambda x: xp.linspace(x[0], x[1], 5) ** 2, (sym(2, 376),)),
+    Case("linspace vectors no endpoint", lambda xp: lambda x, y: xp.linspace(x, y, 4, endpoint=False), (sym(3, 377), sym(3, 378))),
+    Case("linspace axis 1", lambda xp: lambda x: xp.linspace(x, 2.0, 3, axis=1), (sym(2, 379),)),
+    Case("column_stack", lambda xp: lambda x, y: xp.column_stack([x, y]), (sym(3, 380), sym((3, 2), 381))),
+]
+
+
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES)
 

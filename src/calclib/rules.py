@@ -41,43 +41,136 @@ derivative.
 
 from __future__ import annotations
 
+import functools
+import math
+import pathlib
+import re
 from typing import Any, Callable
 
 import numpy as np
 
 from .core import Primitive, Tracer, bind, primal, shape_of
 
+try:  # scipy.special's ufuncs (erf, expit, gammaln, ...) are primitives too, when SciPy is installed
+    from scipy import special
+except ImportError:  # pragma: no cover - without SciPy no traced value can reach them
+    special = None
+
 # ---------------------------------------------------------------------------------------------------
 # Elementwise primitives: name -> (∂y/∂x₁, ∂y/∂x₂, ...), each a number or a function of (*inputs, y).
 # ---------------------------------------------------------------------------------------------------
 PARTIALS: dict[str, tuple[Any, ...]] = {
-    "add":        (1, 1),                                                   # x + z
-    "subtract":   (1, -1),                                                  # x - z
-    "multiply":   (lambda x, z, y: z, lambda x, z, y: x),                   # x z
-    "divide":     (lambda x, z, y: np.divide(1.0, z), lambda x, z, y: -y / z),  # x / z
-    "power":      (lambda x, p, y: np.where(p == 0, 0.0, p * x ** np.where(p == 0, 1.0, p - 1)),  # x^p (0 at
-                   lambda x, p, y: np.where(x == 0, 0.0, y * np.log(np.where(x == 0, 1.0, x)))),  # 0⁰, as JAX)
-    "negative":   (-1,),                                                    # -x
-    "positive":   (1,),                                                     # +x
-    "square":     (lambda x, y: 2 * x,),                                    # x²
-    "reciprocal": (lambda x, y: -y * y,),                                   # 1/x
-    "sqrt":       (lambda x, y: 0.5 / y,),                                  # √x
-    "exp":        (lambda x, y: y,),                                        # eˣ
-    "expm1":      (lambda x, y: y + 1,),                                    # eˣ − 1
-    "log":        (lambda x, y: 1 / x,),                                    # ln x
-    "log10":      (lambda x, y: 1 / (x * np.log(10.0)),),                   # log₁₀ x
-    "log1p":      (lambda x, y: 1 / (1 + x),),                              # ln(1 + x)
-    "sin":        (lambda x, y: np.cos(x),),                                # sin x
-    "cos":        (lambda x, y: -np.sin(x),),                               # cos x
-    "tan":        (lambda x, y: 1 + y * y,),                                # tan x
-    "arctan":     (lambda x, y: 1 / (1 + x * x),),                          # arctan x
-    "sinh":       (lambda x, y: np.cosh(x),),                               # sinh x
-    "cosh":       (lambda x, y: np.sinh(x),),                               # cosh x
-    "tanh":       (lambda x, y: 1 - y * y,),                                # tanh x
-    "absolute":   (lambda x, y: np.where(x >= 0, 1.0, -1.0),),              # |x|   (JAX: 1 at 0)
-    "maximum":    (lambda x, z, y: (x > z) + 0.5 * (x == z), lambda x, z, y: (z > x) + 0.5 * (x == z)),
-    "minimum":    (lambda x, z, y: (x < z) + 0.5 * (x == z), lambda x, z, y: (z < x) + 0.5 * (x == z)),
+    "add":        (1, 1),                                                   # x + z → 1, 1
+    "subtract":   (1, -1),                                                  # x − z → 1, −1
+    "multiply":   (lambda x, z, y: z, lambda x, z, y: x),                   # x z → z, x
+    "divide":     (lambda x, z, y: np.divide(1.0, z), lambda x, z, y: -y / z),  # x / z → 1/z, −y/z
+    "power":      (lambda x, p, y: np.where(p == 0, 0.0, p * x ** np.where(p == 0, 1.0, p - 1)),  # xᵖ → p xᵖ⁻¹,
+                   lambda x, p, y: np.where(x == 0, 0.0, y * np.log(np.where(x == 0, 1.0, x)))),  # y ln x (0 at 0⁰)
+    "negative":   (-1,),                                                    # −x → −1
+    "positive":   (1,),                                                     # +x → 1
+    "square":     (lambda x, y: 2 * x,),                                    # x² → 2x
+    "reciprocal": (lambda x, y: -y * y,),                                   # 1/x → −y²
+    "sqrt":       (lambda x, y: 0.5 / y,),                                  # √x → 1/(2y)  (∞ at 0)
+    "cbrt":       (lambda x, y: 1 / (3 * y * y),),                          # ∛x → 1/(3y²)  (∞ at 0)
+    "exp":        (lambda x, y: y,),                                        # eˣ → y
+    "exp2":       (lambda x, y: y * np.log(2.0),),                          # 2ˣ → y ln 2
+    "expm1":      (lambda x, y: y + 1,),                                    # eˣ − 1 → y + 1
+    "log":        (lambda x, y: 1 / x,),                                    # ln x → 1/x
+    "log2":       (lambda x, y: 1 / (x * np.log(2.0)),),                    # log₂ x → 1/(x ln 2)
+    "log10":      (lambda x, y: 1 / (x * np.log(10.0)),),                   # log₁₀ x → 1/(x ln 10)
+    "log1p":      (lambda x, y: 1 / (1 + x),),                              # ln(1 + x) → 1/(1 + x)
+    "logaddexp":  (lambda x, z, y: np.exp(x - y), lambda x, z, y: np.exp(z - y)),       # ln(eˣ + eᶻ) → eˣ⁻ʸ, eᶻ⁻ʸ
+    "logaddexp2": (lambda x, z, y: np.exp2(x - y), lambda x, z, y: np.exp2(z - y)),     # log₂(2ˣ + 2ᶻ) → 2ˣ⁻ʸ, 2ᶻ⁻ʸ
+    "sin":        (lambda x, y: np.cos(x),),                                # sin x → cos x
+    "cos":        (lambda x, y: -np.sin(x),),                               # cos x → −sin x
+    "tan":        (lambda x, y: 1 + y * y,),                                # tan x → 1 + y²
+    "arcsin":     (lambda x, y: 1 / np.sqrt(1 - x * x),),                   # arcsin x → 1/√(1 − x²)
+    "arccos":     (lambda x, y: -1 / np.sqrt(1 - x * x),),                  # arccos x → −1/√(1 − x²)
+    "arctan":     (lambda x, y: 1 / (1 + x * x),),                          # arctan x → 1/(1 + x²)
+    "arctan2":    (lambda x, z, y: z / (x * x + z * z),                     # atan2(x, z), the angle of (z, x)
+                   lambda x, z, y: -x / (x * x + z * z)),                   # → z/(x² + z²), −x/(x² + z²)
+    "hypot":      (lambda x, z, y: _ratio(x, y), lambda x, z, y: _ratio(z, y)),  # √(x² + z²) → x/y, z/y
+    "sinh":       (lambda x, y: np.cosh(x),),                               # sinh x → cosh x
+    "cosh":       (lambda x, y: np.sinh(x),),                               # cosh x → sinh x
+    "tanh":       (lambda x, y: 1 - y * y,),                                # tanh x → 1 − y²
+    "arcsinh":    (lambda x, y: 1 / np.sqrt(x * x + 1),),                   # arsinh x → 1/√(x² + 1)
+    "arccosh":    (lambda x, y: 1 / np.sqrt(x * x - 1),),                   # arcosh x → 1/√(x² − 1)
+    "arctanh":    (lambda x, y: 1 / (1 - x * x),),                          # artanh x → 1/(1 − x²)
+    "sinc":       (lambda x, y: _sinc_derivative(x),),                      # sin(πx)/(πx) → (cos πx − y)/x
+    "deg2rad":    (np.pi / 180,),                                           # x · π/180 → π/180
+    "rad2deg":    (180 / np.pi,),                                           # x · 180/π → 180/π
+    "remainder":  (1, lambda x, z, y: -np.floor(x / z)),                    # x mod z, as % → 1, −⌊x/z⌋
+    "fmod":       (1, lambda x, z, y: -np.trunc(x / z)),                    # C's fmod (sign of x) → 1, −trunc(x/z)
+    "absolute":   (lambda x, y: np.where(x >= 0, 1.0, -1.0),),              # |x| → sign x  (1 at 0, as JAX)
+    "maximum":    (lambda x, z, y: (x > z) + 0.5 * (x == z),                # max(x, z) → 1 for the larger,
+                   lambda x, z, y: (z > x) + 0.5 * (x == z)),               # ½ each at a tie (as JAX)
+    "minimum":    (lambda x, z, y: (x < z) + 0.5 * (x == z),                # min(x, z) → 1 for the smaller,
+                   lambda x, z, y: (z < x) + 0.5 * (x == z)),               # ½ each at a tie (as JAX)
+    # scipy.special
+    "expit":      (lambda x, y: y * (1 - y),),                              # σ(x) = 1/(1 + e⁻ˣ) → y (1 − y)
+    "erf":        (lambda x, y: 2 / np.sqrt(np.pi) * np.exp(-x * x),),      # erf x → 2/√π e^(−x²)
+    "erfc":       (lambda x, y: -2 / np.sqrt(np.pi) * np.exp(-x * x),),     # 1 − erf x → −2/√π e^(−x²)
+    "gammaln":    (lambda x, y: special.psi(x),),                           # ln |Γ(x)| → ψ(x), the digamma function
+    "psi":        (lambda x, y: polygamma(1, x),),                          # ψ(x) (digamma) → ψ⁽¹⁾(x) (trigamma)
+    "polygamma":  (lambda n, x, y: _not_differentiable("in the order n of polygamma"),  # ψ⁽ⁿ⁾(x) → ψ⁽ⁿ⁺¹⁾(x)
+                   lambda n, x, y: polygamma(n + 1, x)),                                 # (n a constant integer)
 }
+
+
+def _ratio(x, y):
+    """``x / y``, and ½ where ``y == 0``: the partials of ``hypot`` at the origin are ½ and ½, as in JAX."""
+    zero = y == 0
+    return np.where(zero, 0.5, x / np.where(zero, 1.0, y))
+
+
+def _sinc_derivative(x):
+    r"""The derivative of :math:`\operatorname{sinc} x = \sin(\pi x)/(\pi x)`:
+
+    .. math:: \operatorname{sinc}'(x) = \frac{\cos \pi x - \operatorname{sinc} x}{x}
+              = \sum_{k \ge 1} (-1)^k \frac{2k\,\pi^{2k}}{(2k+1)!}\, x^{2k-1}.
+
+    Near 0 the quotient cancels (at 0 it is 0/0): for :math:`|x| < 0.1` the series is used instead, to
+    :math:`x^{13}` (the next term is below :math:`10^{-16}` of the sum there), which also gives every higher
+    derivative at and near 0 (:math:`\operatorname{sinc}''(0) = -\pi^2/3`, as JAX).
+    """
+    small = np.abs(x) < 0.1
+    safe = np.where(small, 1.0, x)    # the branch not taken is evaluated too: keep it finite ("double where")
+    x2, series = x * x, 0.0
+    for c in reversed(_SINC_SERIES):  # Horner's scheme in x²
+        series = series * x2 + c
+    return np.where(small, series * x, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+
+
+_SINC_SERIES = [(-1) ** k * 2 * k * np.pi ** (2 * k) / math.factorial(2 * k + 1) for k in range(1, 8)]
+
+
+def polygamma(n, x):
+    r""":math:`\psi^{(n)}(x)`, the n-th derivative of the digamma function :math:`\psi = \Gamma'/\Gamma`.
+
+    SciPy's ``polygamma``, as a primitive that traced values dispatch to (SciPy's own converts its
+    arguments to plain arrays): the derivative rules of ``psi`` and ``polygamma`` call it, so every order
+    of derivative of ``gammaln`` works.
+    """
+    if isinstance(n, Tracer) or isinstance(x, Tracer):
+        return bind(PRIMITIVES["polygamma"], n, x)
+    return special.polygamma(n, x)
+
+
+def _not_differentiable(what: str):
+    raise TypeError(f"calclib has no derivative {what}: keep it a constant (a plain number)")
+
+
+def _ufunc(name: str) -> Callable:
+    """The function of the elementwise primitive ``name``: NumPy's, else SciPy's (``scipy.special``), else ours."""
+    if hasattr(np, name):
+        return getattr(np, name)
+    if name == "polygamma":
+        return polygamma
+    if special is None:  # pragma: no cover
+        def missing(*args):
+            raise ImportError(f"{name} is a function of scipy.special: install SciPy")
+        return missing
+    return getattr(special, name)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -191,6 +284,17 @@ def _where_transpose(g, i, shapes, condition):
     return unbroadcast(chosen, shapes[i])
 
 
+def _cumsum(x, axis):
+    return np.cumsum(x, axis=axis)
+
+
+def _cumsum_transpose(g, i, shapes, axis):
+    r"""Transpose of the running sum :math:`y_k = \sum_{j \le k} x_j`: the running sum from the other end,
+    :math:`\bar x_j = \sum_{k \ge j} \bar y_k`."""
+    backwards = (slice(None),) * (axis % len(shapes[0])) + (slice(None, None, -1),)
+    return np.cumsum(g[backwards], axis=axis)[backwards]
+
+
 # name -> (the primitive, its transpose).
 LINEAR: dict[str, tuple[Callable, Callable]] = {
     "sum":         (_sum, _sum_transpose),                  # Σ x over axis    ↔ broadcast back
@@ -202,12 +306,13 @@ LINEAR: dict[str, tuple[Callable, Callable]] = {
     "stack":       (_stack, _stack_transpose),              # stack arrays     ↔ take slice i
     "concatenate": (_concatenate, _concatenate_transpose),  # join arrays      ↔ take block i
     "where":       (_where, _where_transpose),              # where(c, x, z)   ↔ route to the chosen branch
+    "cumsum":      (_cumsum, _cumsum_transpose),            # running sum      ↔ running sum from the end
 }
 
 
 # ---------------------------------------------------------------------------------------------------
 # Multilinear primitives: linear in each argument separately. name -> (the primitive, (transpose for
-# argument 0, transpose for argument 1, ...)), each transpose a function of (ȳ, *inputs).
+# argument 0, transpose for argument 1, ...)), each transpose a function of (ȳ, *inputs, **params).
 # ---------------------------------------------------------------------------------------------------
 def _matmul_transpose_left(g, a, b):
     """Adjoint of A in Y = A B:  Ā = Ȳ Bᵀ (vectors handled as rows/columns the way matmul does)."""
@@ -228,17 +333,240 @@ def _matmul_transpose_right(g, a, b):
     return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
-MULTILINEAR: dict[str, tuple[Callable, tuple[Callable, ...]]] = {
-    "matmul": (np.matmul, (_matmul_transpose_left, _matmul_transpose_right)),   # Y = A B
+def _einsum(*operands, subscripts, optimize=False):
+    return np.einsum(subscripts, *operands, optimize=optimize)
+
+
+def _einsum_transpose(i, g, *operands, subscripts, optimize=False):
+    r"""Adjoint of operand ``i`` of an einsum: the einsum of :math:`\bar Y` with the other operands, into the
+    subscripts of operand ``i`` (the subscripts swapped).
+
+    For ``Y = einsum("ij,jk->ik", A, B)``: ``Ā = einsum("ik,jk->ij", Ȳ, B)`` and
+    ``B̄ = einsum("ij,ik->jk", A, Ȳ)``. A letter that only operand ``i`` has (summed over in the forward
+    pass, as ``j`` in ``"ij->i"``) is broadcast back, as the transpose of a sum is; so is an axis of length
+    1 that einsum broadcast. The subscripts are explicit and have no letter twice in one operand
+    (:mod:`calclib.numpy_dispatch` sees to that).
+    """
+    inputs, output = subscripts.split("->")
+    letters = inputs.split(",")
+    others = [j for j in range(len(operands)) if j != i]
+    known = set(output).union(*(letters[j] for j in others))
+    target = "".join(c for c in letters[i] if c in known)
+    spec = ",".join([output] + [letters[j] for j in others]) + "->" + target
+    x_bar = np.einsum(spec, g, *(operands[j] for j in others), optimize=optimize)
+    shape = shape_of(operands[i])
+    if target != letters[i]:   # letters of operand i alone: a new axis of length 1, to broadcast
+        sizes = iter(shape_of(x_bar))
+        x_bar = np.reshape(x_bar, [next(sizes) if c in known else 1 for c in letters[i]])
+    if shape_of(x_bar) != shape:   # broadcast up to operand i's shape (the VJP sums down what was broadcast)
+        x_bar = np.broadcast_to(x_bar, np.broadcast_shapes(shape_of(x_bar), shape))
+    return x_bar
+
+
+class _EveryOperand:
+    """``transposes[i]`` for every ``i``: one transpose function serves all the operands (einsum has any number)."""
+
+    def __init__(self, transpose: Callable):
+        self.transpose = transpose
+
+    def __getitem__(self, i: int) -> Callable:
+        return functools.partial(self.transpose, i)
+
+
+MULTILINEAR: dict[str, tuple[Callable, Any]] = {
+    "matmul": (np.matmul, (_matmul_transpose_left, _matmul_transpose_right)),   # Y = A B → Ā = Ȳ Bᵀ, B̄ = Aᵀ Ȳ
+    "einsum": (_einsum, _EveryOperand(_einsum_transpose)),                     # einsum → einsum, subscripts swapped
 }
 
+
+# ---------------------------------------------------------------------------------------------------
+# Other primitives, with their JVP and VJP written out: reductions that select (max, min) and matrix
+# functions (det, inv, solve, cholesky, eigh). name -> (the primitive, JVP, VJP), called as
+# jvp(primals, tangents, out, params) and vjp(i, ȳ, inputs, out, params). The rules use NumPy functions
+# that dispatch (np.linalg.solve, @, ...), so they are differentiated again for second derivatives.
+# ---------------------------------------------------------------------------------------------------
+def _max(x, axis=None, keepdims=False):
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def _min(x, axis=None, keepdims=False):
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+def _share(x, y, axis, keepdims):
+    """Weights of the entries of ``x`` where the max (or min) ``y`` is attained: 1/count each, 0 elsewhere.
+
+    The convention of JAX: entries that tie share the derivative equally. (They are computed from the
+    values, so they are constants for every derivative: max is piecewise linear.)
+    """
+    if axis is not None and not keepdims:
+        y = np.reshape(primal(y), _kept_shape(shape_of(x), axis))
+    hit = np.equal(primal(x), primal(y))
+    return hit / np.sum(hit, axis=axis, keepdims=True)
+
+
+def _selection_jvp(primals, tangents, out, params):
+    r""":math:`\dot y = \sum_k w_k \dot x_k` over the reduced axes, :math:`w` the weights of :func:`_share`."""
+    return np.sum(_share(primals[0], out, **params) * tangents[0], axis=params["axis"], keepdims=params["keepdims"])
+
+
+def _selection_vjp(i, g, inputs, out, params):
+    r""":math:`\bar x = w\,\bar y`, :math:`\bar y` broadcast back over the reduced axes."""
+    return _share(inputs[0], out, **params) * _sum_transpose(g, 0, [shape_of(inputs[0])], **params)
+
+
+def _swap(a):
+    """The transpose of a matrix (of each matrix in a stack)."""
+    return np.swapaxes(a, -1, -2)
+
+
+def _sym(a):
+    """The symmetric part (A + Aᵀ)/2."""
+    return (a + _swap(a)) / 2
+
+
+def _as_matrices(v, shape):
+    """A number per matrix, shaped to multiply a stack of matrices: (..., 1, 1)."""
+    return np.reshape(v, tuple(shape) + (1, 1))
+
+
+def _det_jvp(primals, tangents, out, params):
+    r"""Jacobi's formula: :math:`\mathrm{d}\det A = \det A \,\operatorname{tr}(A^{-1}\,\mathrm{d}A)`."""
+    return out * np.trace(np.linalg.solve(primals[0], tangents[0]), axis1=-2, axis2=-1)
+
+
+def _det_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = \bar y \det A \; A^{-\top}` (A must be invertible: at a singular A the rule's
+    :math:`A^{-1}` does not exist, and NumPy raises ``LinAlgError``)."""
+    return _as_matrices(g * out, shape_of(out)) * _swap(np.linalg.inv(inputs[0]))
+
+
+def _logabsdet(a):
+    return np.linalg.slogdet(a)[1]
+
+
+def _logabsdet_jvp(primals, tangents, out, params):
+    r""":math:`\mathrm{d}\ln|\det A| = \operatorname{tr}(A^{-1}\,\mathrm{d}A)`."""
+    return np.trace(np.linalg.solve(primals[0], tangents[0]), axis1=-2, axis2=-1)
+
+
+def _logabsdet_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = \bar y\, A^{-\top}`."""
+    return _as_matrices(g, shape_of(out)) * _swap(np.linalg.inv(inputs[0]))
+
+
+def _inv_jvp(primals, tangents, out, params):
+    r"""Differentiating :math:`A A^{-1} = I`: :math:`\mathrm{d}(A^{-1}) = -A^{-1}\,\mathrm{d}A\,A^{-1}`."""
+    return -(out @ tangents[0] @ out)
+
+
+def _inv_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = -A^{-\top}\,\bar Y\,A^{-\top}`."""
+    return -(_swap(out) @ g @ _swap(out))
+
+
+def _solve(a, b):
+    return np.linalg.solve(a, b)
+
+
+def _solve_jvp(primals, tangents, out, params):
+    r"""For :math:`X = A^{-1}B`: :math:`\dot X = A^{-1}(\dot B - \dot A X)` (one more solve with the same A)."""
+    (a, _), (da, db) = primals, tangents
+    rhs = db if da is None else (-(da @ out) if db is None else db - da @ out)
+    return np.linalg.solve(a, rhs)
+
+
+def _solve_vjp(i, g, inputs, out, params):
+    r"""The VJP of :math:`X = A^{-1}B`: :math:`\bar B = A^{-\top}\bar X` (a solve with :math:`A^\top`) and
+    :math:`\bar A = -\bar B X^\top`, each summed over broadcast (batch) axes."""
+    b_bar = np.linalg.solve(_swap(inputs[0]), g)
+    return unbroadcast(b_bar if i == 1 else -(b_bar @ _swap(out)), shape_of(inputs[i]))
+
+
+def _lower_half_diagonal(n: int) -> np.ndarray:
+    """Φ's mask: the lower triangle with the diagonal halved (Φ(X) = X * mask)."""
+    return np.tril(np.ones((n, n))) - 0.5 * np.eye(n)
+
+
+def _cholesky_jvp(primals, tangents, out, params):
+    r"""For :math:`A = LL^\top`: :math:`\dot L = L\,\Phi(L^{-1}\dot S L^{-\top})`, with
+    :math:`\dot S = (\dot A + \dot A^\top)/2` and :math:`\Phi` taking the lower triangle and half the diagonal.
+
+    A is symmetric, so only the symmetric part of a perturbation counts (JAX's convention, too).
+    """
+    s = _sym(tangents[0])
+    x = np.linalg.solve(out, _swap(np.linalg.solve(out, s)))       # L⁻¹ Ṡ L⁻ᵀ
+    return out @ (x * _lower_half_diagonal(shape_of(out)[-1]))
+
+
+def _cholesky_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = \operatorname{sym}\big(L^{-\top}\,\Phi(L^\top \bar L)\,L^{-1}\big)`, the transpose of the JVP."""
+    l_inv = np.linalg.inv(out)
+    return _sym(_swap(l_inv) @ ((_swap(out) @ g) * _lower_half_diagonal(shape_of(out)[-1])) @ l_inv)
+
+
+def _eigvalsh(a):
+    return np.linalg.eigvalsh(a)
+
+
+def _eigvalsh_jvp(primals, tangents, out, params):
+    r"""For :math:`A = V \operatorname{diag}(w) V^\top`: :math:`\dot w_k = v_k^\top \dot A\, v_k`, the diagonal of
+    :math:`V^\top \dot A V`. (Right for distinct eigenvalues; at a repeated eigenvalue :math:`w` is not
+    differentiable, and this is one of its one-sided derivatives.)"""
+    v = np.linalg.eigh(primals[0])[1]
+    return np.sum(v * (_sym(tangents[0]) @ v), axis=-2)
+
+
+def _eigvalsh_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = V \operatorname{diag}(\bar w)\, V^\top`."""
+    v = np.linalg.eigh(inputs[0])[1]
+    return (v * np.expand_dims(g, -2)) @ _swap(v)
+
+
+def _eigh_vectors(a):
+    return np.linalg.eigh(a)[1]
+
+
+def _eigengap_reciprocals(a):
+    r""":math:`F_{ij} = 1/(w_j - w_i)` for :math:`i \ne j`, 0 on the diagonal (infinite for a repeated eigenvalue)."""
+    w = np.linalg.eigvalsh(a)
+    eye = np.eye(shape_of(a)[-1])
+    return 1 / (np.expand_dims(w, -2) - np.expand_dims(w, -1) + eye) - eye
+
+
+def _eigh_vectors_jvp(primals, tangents, out, params):
+    r""":math:`\dot V = V\,\big(F \circ (V^\top \dot S V)\big)`, :math:`F_{ij} = 1/(w_j - w_i)`.
+
+    The eigenvectors of a repeated eigenvalue are not unique (any rotation of them will do): there the
+    derivative is infinite or NaN, as in JAX.
+    """
+    return out @ (_eigengap_reciprocals(primals[0]) * (_swap(out) @ _sym(tangents[0]) @ out))
+
+
+def _eigh_vectors_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = \operatorname{sym}\big(V (F \circ V^\top \bar V) V^\top\big)`."""
+    return _sym(out @ (_eigengap_reciprocals(inputs[0]) * (_swap(out) @ g)) @ _swap(out))
+
+
+NONLINEAR: dict[str, tuple[Callable, Callable, Callable]] = {
+    "max":       (_max, _selection_jvp, _selection_vjp),                 # max over axis → to the max; ties share
+    "min":       (_min, _selection_jvp, _selection_vjp),                 # min over axis → to the min; ties share
+    "det":       (np.linalg.det, _det_jvp, _det_vjp),                    # det A → det A · tr(A⁻¹ dA); Ā = ȳ det A A⁻ᵀ
+    "logabsdet": (_logabsdet, _logabsdet_jvp, _logabsdet_vjp),           # ln|det A| (slogdet) → tr(A⁻¹ dA); Ā = ȳ A⁻ᵀ
+    "inv":       (np.linalg.inv, _inv_jvp, _inv_vjp),                    # A⁻¹ → −A⁻¹ dA A⁻¹; Ā = −A⁻ᵀ Ȳ A⁻ᵀ
+    "solve":     (_solve, _solve_jvp, _solve_vjp),                       # A⁻¹B → A⁻¹(dB − dA X); B̄ = A⁻ᵀX̄, Ā = −B̄Xᵀ
+    "cholesky":  (np.linalg.cholesky, _cholesky_jvp, _cholesky_vjp),     # L, A = LLᵀ → L Φ(L⁻¹ dA L⁻ᵀ)
+    "eigvalsh":  (_eigvalsh, _eigvalsh_jvp, _eigvalsh_vjp),              # eigenvalues w of symmetric A → diag(Vᵀ dA V)
+    "eigh":      (_eigh_vectors, _eigh_vectors_jvp, _eigh_vectors_vjp),  # eigenvectors V → V (F ∘ Vᵀ dA V)
+}
 
 # ---------------------------------------------------------------------------------------------------
 # The other facts of each primitive
 # ---------------------------------------------------------------------------------------------------
 # How a trace table writes it (default: its name).
 SYMBOLS = {"add": "+", "subtract": "−", "multiply": "×", "divide": "/", "power": "^", "negative": "−",
-           "matmul": "@", "maximum": "max", "minimum": "min", "absolute": "abs", "getitem": "index"}
+           "matmul": "@", "maximum": "max", "minimum": "min", "absolute": "abs", "getitem": "index",
+           "remainder": "mod", "psi": "digamma", "expit": "σ"}
 
 
 def _non_integer_exponent(args: tuple) -> bool:
@@ -251,10 +579,16 @@ DOMAIN: dict[str, tuple[str, Callable | None]] = {
     "log": ("x > 0", None), "log10": ("x > 0", None), "log1p": ("x > -1", None), "sqrt": ("x >= 0", None),
     "power": ("x > 0 for a non-integer exponent", _non_integer_exponent),
     "divide": ("a non-zero divisor", None), "reciprocal": ("x != 0", None),
+    "log2": ("x > 0", None), "arcsin": ("-1 <= x <= 1", None), "arccos": ("-1 <= x <= 1", None),
+    "arccosh": ("x >= 1", None), "arctanh": ("-1 < x < 1", None), "remainder": ("a non-zero divisor", None),
+    "fmod": ("a non-zero divisor", None), "gammaln": ("x not 0, -1, -2, ...", None),
+    "psi": ("x not 0, -1, -2, ...", None), "polygamma": ("x not 0, -1, -2, ...", None),
+    "logabsdet": ("an invertible matrix", None),
 }
 
-# Not complex-analytic: the complex step is not valid through these.
-NON_ANALYTIC = {"absolute", "maximum", "minimum"}
+# Not complex-analytic (or not defined for complex numbers): the complex step is not valid through these.
+NON_ANALYTIC = {"absolute", "maximum", "minimum", "max", "min", "remainder", "fmod", "hypot", "arctan2", "cbrt",
+                "cholesky", "eigvalsh", "eigh"}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -436,7 +770,7 @@ def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callab
             return scaled(d, unbroadcast(g, shape_of(inputs[i])))
         return unbroadcast(_times(d, g, (*inputs, out)), shape_of(inputs[i]))
 
-    return getattr(np, name), jvp, vjp
+    return _ufunc(name), jvp, vjp
 
 
 def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, Callable, Callable]:
@@ -460,7 +794,7 @@ def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable
         return sum(terms[1:], terms[0])
 
     def vjp(i, g, inputs, out, params):               # x̄ᵢ = Lᵢᵀ ȳ, summed over broadcast (batch) axes
-        return unbroadcast(transposes[i](g, *inputs), shape_of(inputs[i]))
+        return unbroadcast(transposes[i](g, *inputs, **params), shape_of(inputs[i]))
 
     return impl, jvp, vjp
 
@@ -476,4 +810,34 @@ PRIMITIVES: dict[str, Primitive] = {
     **{name: _record(name, *_elementwise(name, rule)) for name, rule in PARTIALS.items()},
     **{name: _record(name, *_linear(name, *rule)) for name, rule in LINEAR.items()},
     **{name: _record(name, *_multilinear(name, *rule)) for name, rule in MULTILINEAR.items()},
+    **{name: _record(name, *rule) for name, rule in NONLINEAR.items()},
 }
+
+
+def rule_comments() -> dict[str, str]:
+    """Each primitive's rule in one line: the comment on its line of :data:`PARTIALS`, :data:`LINEAR`,
+    :data:`MULTILINEAR` or :data:`NONLINEAR` (joined with the comment of a continuation line).
+
+    The tables are the one place a rule is written; this reads them back, for the generated list of
+    supported functions (:func:`calclib.numpy_dispatch.supported_functions`).
+
+    Examples
+    --------
+    >>> rule_comments()["sin"]
+    'sin x → cos x'
+    """
+    comments: dict[str, str] = {}
+    name = None
+    for line in pathlib.Path(__file__).read_text(encoding="utf-8").splitlines():
+        if re.match(r"(PARTIALS|LINEAR|MULTILINEAR|NONLINEAR): dict", line):
+            name = ""                                    # inside a table
+        elif name is not None and line.startswith("}"):
+            name = None                                  # the table ended
+        elif name is not None and "#" in line and not line.lstrip().startswith("#"):
+            entry, comment = re.match(r'\s*(?:"(\w+)":)?', line).group(1), " ".join(line.split("#", 1)[1].split())
+            if entry:
+                name, comments[entry] = entry, comment
+            elif name:                                   # a rule continued on the next line
+                comments[name] += " " + comment
+    return comments
+
