@@ -45,6 +45,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .core import Tracer
+
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "tree_structure",
            "tree_leaves_with_path", "tree_flatten_with_path", "is_container", "ravel_pytree"]
 
@@ -278,7 +280,9 @@ def ravel_pytree(tree: Any) -> tuple[np.ndarray, Callable[[Any], Any]]:
 
     The vector is the concatenation of the raveled leaves in flattening order (as
     ``jax.flatten_util.ravel_pytree``). ``unravel(v)`` returns a pytree of the same structure with
-    fresh arrays of the leaves' shapes, a Python float where the leaf was a scalar.
+    fresh arrays of the leaves' shapes, a Python float where the leaf was a scalar; applied to a value
+    being differentiated, it slices and reshapes it, so that ``f(unravel(v))`` can be differentiated
+    with respect to ``v``.
 
     Examples
     --------
@@ -297,13 +301,16 @@ def ravel_pytree(tree: Any) -> tuple[np.ndarray, Callable[[Any], Any]]:
     total = int(sum(sizes))
 
     def unravel(vector: Any) -> Any:
-        v = np.asarray(vector, dtype=float)
-        if v.shape != (total,):
-            raise ValueError(f"unravel needs a vector of shape ({total},), got shape {v.shape}")
+        traced = isinstance(vector, Tracer)
+        v = vector if traced else np.asarray(vector, dtype=float)
+        if tuple(v.shape) != (total,):
+            raise ValueError(f"unravel needs a vector of shape ({total},), got shape {tuple(v.shape)}")
         pieces, start = [], 0
         for shape, size in zip(shapes, sizes):
-            piece = v[start:start + size].reshape(shape).copy()
-            pieces.append(float(piece) if piece.ndim == 0 else piece)
+            piece = v[start:start + size].reshape(shape)
+            if not traced:
+                piece = float(piece[()]) if piece.ndim == 0 else piece.copy()
+            pieces.append(piece)
             start += size
         return tree_unflatten(treedef, pieces)
 
