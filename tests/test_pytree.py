@@ -139,6 +139,25 @@ def test_ravel_pytree_matches_jax_flatten_util():
         unravel(np.ones(7))
 
 
+def test_unravel_can_be_differentiated_through_and_keeps_complex_values():
+    tree = {"W": np.ones((2, 2)), "b": (np.arange(2.0), 0.5)}
+    flat, unravel = pt.ravel_pytree(tree)
+    f = lambda p: np.sum(np.sin(p["W"]) * p["b"][0]) * p["b"][1]  # noqa: E731
+    fj = lambda p: jnp.sum(jnp.sin(p["W"]) * p["b"][0]) * p["b"][1]  # noqa: E731
+    ref_flat, ref_unravel = jax_ravel_pytree(to_jax(tree))
+    for mode in AD_MODES:
+        assert_close(cl.grad(lambda v: f(unravel(v)), mode=mode)(flat), jax.grad(lambda v: fj(ref_unravel(v)))(ref_flat))
+    back = unravel(flat + 1j)
+    assert back["W"].dtype == complex and back["b"][1] == 0.5 + 1j
+
+
+def test_is_array_like_is_what_the_optimizers_read_as_one_vector():
+    for x in (1.0, [1.0, 2.0], ((1, 2), (3, 4)), np.ones(3), [np.float64(1.0), 2]):
+        assert pt.is_array_like(x), x
+    for x in ({"w": 1.0}, (np.ones(2), np.ones(3)), [np.ones(2)], [[1.0], [2.0, 3.0]], [1.0, None], [[{"a": 1.0}]]):
+        assert not pt.is_array_like(x), x
+
+
 # ---------------------------------------------------------------------------------------------------
 # grad and value_and_grad
 # ---------------------------------------------------------------------------------------------------
@@ -424,6 +443,23 @@ def test_a_list_of_numbers_is_a_pytree_and_the_error_says_so():
     with pytest.raises(TypeError) as info:
         cl.grad(lambda x: np.sum(x ** 2))([1.0, 2.0])
     assert any("np.array" in note and "pytree" in note for note in info.value.__notes__)
+
+
+def test_check_grad_compares_the_modes_on_a_pytree():
+    p = {"w": np.array([1.0, 2.0]), "b": (3.0, np.ones(2))}
+    table = cl.check_grad(lambda p: np.sum(np.sin(p["w"]) ** 2) * p["b"][0] + np.sum(p["b"][1] ** 3), p)
+    assert [row[0] for row in table.rows] == list(cl.api.MODES)
+    with pytest.raises(AssertionError, match="gradients disagree"):      # and it still catches a disagreement
+        cl.check_grad(_wrong_gradient_function, {"w": np.array([0.3, 0.7])}, modes=("central",))
+    with pytest.raises(TypeError, match=r"x\['w'\] is None"):
+        cl.check_grad(lambda p: 0.0, {"w": None})
+    with pytest.raises(TypeError, match="cl.grad"):
+        cl.derivative(np.sin)((np.ones(2), np.ones(3)))
+
+
+def _wrong_gradient_function(p):
+    """sin(w) with a forward pass that is cos: reverse mode differentiates cos, the differences sin."""
+    return np.sum(np.cos(p["w"])) if isinstance(p["w"], cl.core.Tracer) else float(np.sum(np.sin(p["w"])))
 
 
 def test_an_output_leaf_that_cannot_be_differentiated_is_named():

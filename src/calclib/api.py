@@ -416,6 +416,10 @@ def derivative(f: Callable, mode: str = "reverse", h: float | None = None) -> Ca
     _check_mode(mode)
 
     def derivative_fn(x: Any) -> Any:
+        if not pytree.is_array_like(x):
+            raise TypeError(f"derivative evaluates f' at the points of one array, but got a {type(x).__name__} of "
+                            f"arrays (a pytree): for a function of several parameters use cl.grad or cl.jacobian, "
+                            f"which accept pytrees")
         x = as_float(x)
         if mode == "reverse":
             out, pullback = reverse.vjp(f, x, retain_graph=False)
@@ -663,9 +667,22 @@ def check_grad(f: Callable, x: Any, modes: Sequence[str] = MODES) -> TraceTable:
     which are not complex-analytic.
 
     Returns a table (HTML in Jupyter): mode, gradient (or its norm for long vectors), max abs error,
-    allowed error.
+    allowed error. ``x`` may be a pytree (a dict of parameters, say; a list of numbers is one vector):
+    the gradients are then compared on all its numbers flattened into one vector, in the order of
+    :func:`calclib.pytree.ravel_pytree`.
+
+    Examples
+    --------
+    >>> table = check_grad(lambda p: np.sum(p["w"] ** 2) * p["b"], {"w": np.array([1.0, 2.0]), "b": 3.0})
+    >>> [row[0] for row in table.rows][:3]
+    ['reverse', 'forward', 'central']
     """
     require_callable(f)
+    if not pytree.is_array_like(x):
+        for path, leaf in pytree.tree_leaves_with_path(x):
+            _float_leaf(leaf, lambda: "x", path)
+        x, unravel = pytree.ravel_pytree(x)
+        f = (lambda f: lambda v: f(unravel(v)))(f)
     x = as_float(x)
     reference = np.asarray(grad(f)(x), dtype=float)
     scale = max(1.0, float(np.max(np.abs(reference))) if reference.size else 1.0)

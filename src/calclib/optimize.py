@@ -313,23 +313,9 @@ def _start(x0: Any, name: str = "x0") -> Array:
 
 
 def _is_pytree(x0: Any) -> bool:
-    """Whether a start is pytree parameters: a dict, or a tuple or list holding an array, a dict, or
-    anything but numbers in a rectangular layout. A (nested) list of numbers is one array, as always."""
-    if not pytree.is_container(x0):
-        return False
-    if not isinstance(x0, (list, tuple)) or _holds_dict(x0):
-        return True
-    if not all(isinstance(v, (int, float, np.number)) for v in pytree.tree_leaves(x0)):
-        return True
-    try:
-        np.asarray(x0, dtype=float)
-    except ValueError:   # lists of different lengths
-        return True
-    return False
-
-
-def _holds_dict(x: Any) -> bool:
-    return isinstance(x, dict) or (isinstance(x, (list, tuple)) and any(_holds_dict(v) for v in x))
+    """Whether a start is pytree parameters (a dict, a tuple of arrays, ...), not one array: a (nested)
+    list of numbers is one array, as always (see :func:`calclib.pytree.is_array_like`)."""
+    return not pytree.is_array_like(x0)
 
 
 class _Flattened:

@@ -48,7 +48,7 @@ import numpy as np
 from .core import Tracer
 
 __all__ = ["PyTreeDef", "tree_flatten", "tree_unflatten", "tree_map", "tree_leaves", "tree_structure",
-           "tree_leaves_with_path", "tree_flatten_with_path", "is_container", "ravel_pytree"]
+           "tree_leaves_with_path", "tree_flatten_with_path", "is_container", "is_array_like", "ravel_pytree"]
 
 
 def _kind(x: Any) -> str | None:
@@ -63,6 +63,37 @@ def _kind(x: Any) -> str | None:
     if isinstance(x, tuple) and hasattr(t, "_fields"):
         return "namedtuple"
     return None
+
+
+def is_array_like(x: Any) -> bool:
+    """Whether ``x`` is one array of numbers for calclib's optimizers and :func:`calclib.check_grad`: a
+    leaf, or (nested) lists and tuples of numbers in a rectangular layout, as ``np.asarray`` reads them.
+
+    A start ``[1.0, -2.0]`` is then one vector; a dict, or a tuple holding arrays (of any shapes), is a
+    pytree. (The transformations of :mod:`calclib.api` follow JAX instead: every list is a pytree.)
+
+    Examples
+    --------
+    >>> is_array_like([1.0, -2.0]), is_array_like([[1, 2], [3, 4]]), is_array_like(np.ones(3))
+    (True, True, True)
+    >>> is_array_like((np.ones(2), np.ones(3))), is_array_like({"w": 1.0}), is_array_like([[1.0], [2.0, 3.0]])
+    (False, False, False)
+    """
+    if not is_container(x):
+        return True
+    if not isinstance(x, (list, tuple)) or _holds_dict(x):
+        return False
+    if not all(isinstance(v, (int, float, np.number)) for v in tree_leaves(x)):
+        return False
+    try:
+        np.asarray(x, dtype=float)
+    except ValueError:   # lists of different lengths
+        return False
+    return True
+
+
+def _holds_dict(x: Any) -> bool:
+    return isinstance(x, dict) or (isinstance(x, (list, tuple)) and any(_holds_dict(v) for v in x))
 
 
 def is_container(x: Any) -> bool:
@@ -192,7 +223,13 @@ def tree_flatten_with_path(tree: Any) -> tuple[list[tuple[str, Any]], PyTreeDef]
 
 
 def tree_leaves_with_path(tree: Any) -> list[tuple[str, Any]]:
-    """The leaves of ``tree`` with their paths (see :func:`tree_flatten_with_path`)."""
+    """The leaves of ``tree`` with their paths (see :func:`tree_flatten_with_path`).
+
+    Examples
+    --------
+    >>> [path for path, leaf in tree_leaves_with_path({"layers": [(1.0, 2.0)], "b": 0.0})]
+    ["['b']", "['layers'][0][0]", "['layers'][0][1]"]
+    """
     return tree_flatten_with_path(tree)[0]
 
 
@@ -302,14 +339,14 @@ def ravel_pytree(tree: Any) -> tuple[np.ndarray, Callable[[Any], Any]]:
 
     def unravel(vector: Any) -> Any:
         traced = isinstance(vector, Tracer)
-        v = vector if traced else np.asarray(vector, dtype=float)
+        v = vector if traced else np.asarray(vector)    # complex stays complex (the complex step)
         if tuple(v.shape) != (total,):
             raise ValueError(f"unravel needs a vector of shape ({total},), got shape {tuple(v.shape)}")
         pieces, start = [], 0
         for shape, size in zip(shapes, sizes):
             piece = v[start:start + size].reshape(shape)
             if not traced:
-                piece = float(piece[()]) if piece.ndim == 0 else piece.copy()
+                piece = piece.item() if piece.ndim == 0 else piece.copy()
             pieces.append(piece)
             start += size
         return tree_unflatten(treedef, pieces)
