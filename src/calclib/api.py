@@ -53,6 +53,7 @@ AD_MODES = ("reverse", "forward")
 DIFFERENCE_MODES = ("central", "forward-difference", "backward-difference", "complex-step", "richardson")
 MODES = AD_MODES + DIFFERENCE_MODES
 
+
 def _check_mode(mode: str) -> None:
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: choose one of {', '.join(repr(m) for m in MODES)}")
@@ -136,13 +137,14 @@ class _Arguments:
     """The arguments ``args[i]``, ``i`` in ``nums``, flattened: all their leaves in one list, and how to put
     new leaves back (a transformation differentiates ``f`` as a function of the leaves)."""
 
-    def __init__(self, f: Callable, args: tuple, nums: tuple[int, ...]):
-        self.f, self.args, self.nums = f, tuple(args), nums
+    def __init__(self, f: Callable, args: Sequence, nums: Sequence[int], name: Callable[[int], str] | None = None):
+        self.f, self.args, self.nums = f, tuple(args), tuple(nums)
+        self.name = name or (lambda i: _arg_name(f, i))
         self.leaves: list = []
         self.defs: dict[int, pytree.PyTreeDef] = {}
         self.spans: dict[int, tuple[int, int]] = {}
-        for i in dict.fromkeys(nums):       # an argument named twice in argnums is flattened once
-            leaves, self.defs[i] = _float_leaves(args[i], lambda i=i: _arg_name(f, i))
+        for i in dict.fromkeys(self.nums):  # an argument named twice in argnums is flattened once
+            leaves, self.defs[i] = _float_leaves(args[i], lambda i=i: self.name(i))
             self.spans[i] = (len(self.leaves), len(self.leaves) + len(leaves))
             self.leaves += leaves
 
@@ -175,7 +177,7 @@ class _Arguments:
             arg = self.args[i]
             if type(arg) is list and arg and all(isinstance(v, (int, float, np.number))
                                                  for v in pytree.tree_leaves(arg)):
-                exc.add_note(f"Note: {_arg_name(self.f, i)} is a list, which calclib (as JAX) treats as a pytree: f "
+                exc.add_note(f"Note: {self.name(i)} is a list, which calclib (as JAX) treats as a pytree: f "
                              f"received a list of {len(pytree.tree_leaves(arg))} separate numbers, not an array. "
                              f"To differentiate with respect to one array, pass np.array(...) of it.")
                 return
@@ -573,30 +575,24 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fals
         raise TypeError("primals and tangents must be tuples (as in jax.jvp): jvp(f, (x,), (v,))")
     if len(primals) != len(tangents):
         raise ValueError(f"got {len(primals)} primals but {len(tangents)} tangents: give one tangent per primal")
-    p_leaves, t_leaves, defs = [], [], []
-    for i, (p, t) in enumerate(zip(primals, tangents)):
-        ps, p_def = _float_leaves(p, lambda i=i: f"primals[{i}]")
+    arguments = _Arguments(f, primals, range(len(primals)), name=lambda i: f"primals[{i}]")
+    t_leaves = []
+    for i, t in enumerate(tangents):
         ts, t_def = _float_leaves(t, lambda i=i: f"tangents[{i}]")
-        if t_def != p_def:
-            raise ValueError(f"tangents[{i}] has the structure {t_def} but primals[{i}] has the structure {p_def}: "
-                             f"give a tangent of the same structure, one array per array")
-        for (path, _), pl, tl in zip(pytree.tree_leaves_with_path(p), ps, ts):
-            if shape_of(pl) != shape_of(tl):
-                raise ValueError(f"tangent tangents[{i}]{path} has shape {shape_of(tl)} but its primal has shape "
-                                 f"{shape_of(pl)}")
-        p_leaves += ps
+        if t_def != arguments.defs[i]:
+            raise ValueError(f"tangents[{i}] has the structure {t_def} but primals[{i}] has the structure "
+                             f"{arguments.defs[i]}: give a tangent of the same structure, one array per array")
         t_leaves += ts
-        defs.append(p_def)
+    for k, (path, _) in enumerate(pytree.tree_leaves_with_path(tuple(primals))):
+        if shape_of(arguments.leaves[k]) != shape_of(t_leaves[k]):
+            raise ValueError(f"tangent tangents{path} has shape {shape_of(t_leaves[k])} but its primal has shape "
+                             f"{shape_of(arguments.leaves[k])}")
     output, aux = _Output(), []
 
     def f_of_leaves(*xs: Any) -> Any:
-        args, start = [], 0
-        for d in defs:
-            args.append(_rebuild(d, xs[start:start + d.num_leaves]))
-            start += d.num_leaves
-        return output.flatten(_split_aux(f(*args), has_aux, xs, aux))
+        return output.flatten(_split_aux(arguments.call(xs), has_aux, xs, aux))
 
-    out, tangent = forward.jvp(f_of_leaves, tuple(p_leaves), tuple(t_leaves))
+    out, tangent = forward.jvp(f_of_leaves, tuple(arguments.leaves), tuple(t_leaves))
     result = (output.unflatten(out), output.unflatten(tangent))
     return result + (aux[0],) if has_aux else result
 
@@ -621,28 +617,16 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False, retain_graph: bool = 
     ((1.5, 0.5),)
     """
     require_callable(f)
-    leaves, defs = [], []
-    for i, p in enumerate(primals):
-        ps, p_def = _float_leaves(p, lambda i=i: f"primals[{i}]")
-        leaves += ps
-        defs.append(p_def)
+    arguments = _Arguments(f, primals, range(len(primals)), name=lambda i: f"primals[{i}]")
     output, aux = _Output(), []
 
     def f_of_leaves(*xs: Any) -> Any:
-        args, start = [], 0
-        for d in defs:
-            args.append(_rebuild(d, xs[start:start + d.num_leaves]))
-            start += d.num_leaves
-        return output.flatten(_split_aux(f(*args), has_aux, xs, aux))
+        return output.flatten(_split_aux(arguments.call(xs), has_aux, xs, aux))
 
-    out, flat_pullback = reverse.vjp(f_of_leaves, *leaves, retain_graph=retain_graph)
+    out, flat_pullback = reverse.vjp(f_of_leaves, *arguments.leaves, retain_graph=retain_graph)
 
     def pullback(cotangent: Any) -> tuple:
-        grads, trees, start = flat_pullback(output.join(cotangent)), [], 0
-        for d in defs:
-            trees.append(_rebuild(d, grads[start:start + d.num_leaves]))
-            start += d.num_leaves
-        return tuple(trees)
+        return arguments.trees(flat_pullback(output.join(cotangent)))
 
     result = (output.unflatten(out), pullback)
     return result + (aux[0],) if has_aux else result
