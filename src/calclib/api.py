@@ -109,16 +109,16 @@ def _float_leaf(leaf: Any, name: Callable[[], str], path: str) -> Any:
     """A leaf as a float array (ints promoted, tracers pass); anything else is refused, naming its path."""
     if isinstance(leaf, Tracer):
         return leaf
-    try:
-        if leaf is None or isinstance(leaf, str):
-            raise TypeError(type(leaf).__name__)
-        return as_float(leaf)
-    except (TypeError, ValueError) as exc:
-        what = "None" if leaf is None else f"a {type(leaf).__name__} ({leaf!r:.40})"
-        reason = "" if leaf is None or isinstance(leaf, str) else f" ({exc})"
-        where = (": every leaf of a pytree (each entry of its tuples, lists and dicts) must be a number or an "
-                 "array" if path else "")
-        raise TypeError(f"{name()}{path} is {what}, not a number or an array of numbers{reason}{where}") from None
+    reason = ""
+    if leaf is not None and not isinstance(leaf, str):
+        try:
+            return as_float(leaf)
+        except (TypeError, ValueError) as exc:    # complex numbers, objects
+            reason = f" ({exc})"
+    what = "None" if leaf is None else f"a {type(leaf).__name__} ({leaf!r:.40})"
+    where = (": every leaf of a pytree (each entry of its tuples, lists and dicts) must be a number or an array"
+             if path else "")
+    raise TypeError(f"{name()}{path} is {what}, not a number or an array of numbers{reason}{where}")
 
 
 def _float_leaves(tree: Any, name: Callable[[], str]) -> tuple[list, pytree.PyTreeDef]:
