@@ -10,6 +10,7 @@ symbolic      exact derivatives with sympy, lambdify, expression swell
 core          primitives, tracers, levels, bind: what every transformation shares
 rules         one table: every primitive's derivative rule, one line each
 numpy_dispatch  how NumPy calls on traced values reach the primitives
+pytree        nested tuples, lists and dicts of arrays: flatten, unflatten, tree_map, as jax.tree_util
 forward       forward-mode AD: dual numbers, JVP, Jacobians column by column
 reverse       reverse-mode AD: the tape, VJP, backpropagation, Jacobians row by row
 graph         drawing a traced computation with its values and adjoints
@@ -20,7 +21,8 @@ checks        self-checks of the exercises: a student's work against calclib's, 
 notebook      glue (numbers computed in a chapter, quoted in its text) and show_source, also in a plain kernel
 
 The function transformations follow JAX's names and conventions: ``grad``, ``value_and_grad``,
-``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``.
+``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``; their arguments may be
+pytrees (a dict of a network's parameters), and ``has_aux=True`` returns auxiliary data, as in JAX.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "functions", "finite_diff", "symbolic", "core", "rules", "numpy_dispatch", "forward", "reverse", "graph",
-    "optimize", "landscapes", "plotting", "api", "checks", "notebook",
+    "functions", "finite_diff", "symbolic", "core", "rules", "numpy_dispatch", "pytree", "forward", "reverse",
+    "graph", "optimize", "landscapes", "plotting", "api", "checks", "notebook",
 )
 _API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad")
 

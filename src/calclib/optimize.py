@@ -26,6 +26,16 @@ in ``message`` at which step it diverged and what to try. No ``RuntimeWarning`` 
 Why a run stopped is also in ``status``, one word for programs (see :data:`STATUSES`): test
 ``res.status == "diverged"``, not the words of ``message``.
 
+**Pytree parameters.** :func:`gradient_descent` and :func:`sgd` (with every variant: momentum,
+Nesterov, line search) also take a pytree start (:mod:`calclib.pytree`), such as a network's
+``{"W1": W1, "b1": b1, "W2": W2, "b2": b2}`` or a tuple of arrays of different shapes. ``f`` is called
+with a pytree of the same structure, and the result's ``x`` has that structure; ``path`` too, each leaf
+stacked over the iterates (``res.path["W1"][k]`` is ``W1`` after ``k`` updates), so that the path of
+an array start is what it always was. Internally the run works on all the parameters flattened into
+one vector, in the order of :func:`calclib.pytree.tree_leaves` (norms, the divergence test and the
+Armijo line search see that vector, which is also what messages print); the updates are the same,
+leaf by leaf. A (nested) list of numbers, such as ``[1.0, -2.0]``, is still one array.
+
 Examples
 --------
 >>> res = gradient_descent(lambda x: x**2, 5.0, learning_rate=0.1, steps=25, tol=0, grad=lambda x: 2 * x)
@@ -37,12 +47,13 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterator
 from warnings import catch_warnings, simplefilter
 
 import numpy as np
 
+from . import pytree
 from ._validation import as_float_array, require_callable, require_positive
 
 __all__ = [
@@ -106,18 +117,37 @@ def _frozen(values: list) -> Array:
     return arr
 
 
+class _Shown:
+    """Text that reprs as itself (to print a pytree of summaries)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _fmt_x(x: Any) -> str:
+    """:func:`_fmt`, or for a pytree its structure with each leaf's value (a number) or shape."""
+    if not pytree.is_container(x):
+        return _fmt(x)
+    return repr(pytree.tree_map(lambda v: _Shown(_fmt(v) if np.ndim(v) == 0 else f"<array {np.shape(v)}>"), x))
+
+
 def _repr_lines(result: Any, norms_name: str) -> str:
     """The common ``__repr__`` of the result classes: one field per line, trajectories summarized."""
     norms = getattr(result, norms_name)
+    path = (f"array of shape {result.path.shape}" if isinstance(result.path, np.ndarray)
+            else "pytree like x, each leaf stacked")
     lines = [
         f"{type(result).__name__}({result.method})",
         f"  converged:  {result.converged}",
         f"  status:     {result.status}",
         f"  message:    {result.message}",
-        f"  x:          {_fmt(result.x)}",
+        f"  x:          {_fmt_x(result.x)}",
         f"  fun:        {_fmt(result.fun)}",
         f"  nit:        {result.nit}",
-        f"  path:       array of shape {result.path.shape} (x_0, ..., x_{result.nit})",
+        f"  path:       {path} (x_0, ..., x_{result.nit})",
         f"  values:     {_fmt(result.values[0])} → {_fmt(result.values[-1])}",
         f"  {norms_name + ':':<11} {norms[0]:.3g} → {norms[-1]:.3g}",
     ]
@@ -133,8 +163,9 @@ class OptimizeResult:
 
     Attributes
     ----------
-    x : float or ndarray
-        The last iterate :math:`x_{\text{nit}}` (a float when the start was a number).
+    x : float, ndarray or pytree
+        The last iterate :math:`x_{\text{nit}}` (a float when the start was a number; a pytree of the
+        start's structure when it was one, see the module's introduction).
     fun : float
         :math:`f(x)`.
     nit : int
@@ -143,8 +174,9 @@ class OptimizeResult:
         Whether the stopping test was met (:func:`sgd`: whether every epoch ran without diverging).
     message : str
         Why the run stopped, in words.
-    path : ndarray, shape ``(nit + 1,) + x.shape``
-        The iterates :math:`x_0, x_1, \ldots, x_{\text{nit}}`.
+    path : ndarray, shape ``(nit + 1,) + x.shape``, or pytree
+        The iterates :math:`x_0, x_1, \ldots, x_{\text{nit}}`. For a pytree start, a pytree of the same
+        structure whose leaves stack the iterates: shape ``(nit + 1,) + leaf.shape``.
     values : ndarray, shape ``(nit + 1,)``
         :math:`f` at each iterate.
     grad_norms : ndarray, shape ``(nit + 1,)``
@@ -270,10 +302,82 @@ def _quietly() -> Iterator[None]:
 
 def _start(x0: Any, name: str = "x0") -> Array:
     """``x0`` as a float array, refused if it contains inf or nan."""
+    if _is_pytree(x0):
+        raise TypeError(f"{name} is a pytree (a {type(x0).__name__} of arrays), but this method needs one array: "
+                        f"gradient_descent and sgd accept pytrees; otherwise flatten it with "
+                        f"calclib.pytree.ravel_pytree")
     x = as_float_array(x0, name)
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} must be finite (no inf or nan), got {_fmt(x)}")
     return x.copy()
+
+
+def _is_pytree(x0: Any) -> bool:
+    """Whether a start is pytree parameters (a dict, a tuple of arrays, ...), not one array: a (nested)
+    list of numbers is one array, as always (see :func:`calclib.pytree.is_array_like`)."""
+    return not pytree.is_array_like(x0)
+
+
+class _Flattened:
+    """Pytree parameters as one flat vector for the loops, and back (see the module's introduction)."""
+
+    def __init__(self, x0: Any, name: str) -> None:
+        pairs, self.treedef = pytree.tree_flatten_with_path(x0)
+        arrays = []
+        for path, leaf in pairs:
+            a = as_float_array(leaf, f"{name}{path}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{name}{path} must be finite (no inf or nan), got {_fmt(a)}")
+            arrays.append(a)
+        self.shapes = [a.shape for a in arrays]
+        self.bounds = np.cumsum([0] + [a.size for a in arrays])
+        self.x = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
+
+    def tree(self, v: Array) -> Any:
+        """The pytree of the flat vector ``v`` (fresh arrays; a float where a leaf is a scalar)."""
+        leaves = []
+        for shape, a, b in zip(self.shapes, self.bounds[:-1], self.bounds[1:]):
+            piece = np.array(v[a:b], dtype=float).reshape(shape)
+            leaves.append(float(piece) if piece.ndim == 0 else piece)
+        return pytree.tree_unflatten(self.treedef, leaves)
+
+    def vector(self, tree: Any, name: str) -> Array:
+        """A pytree of the parameters' structure (a gradient) as one flat vector."""
+        leaves, treedef = pytree.tree_flatten(tree)
+        if treedef != self.treedef:
+            raise ValueError(f"{name} must return a pytree of the structure of the parameters, {self.treedef}, "
+                             f"got {treedef}")
+        pieces = []
+        for leaf, shape in zip(leaves, self.shapes):
+            piece = np.asarray(leaf, dtype=float)
+            if piece.shape != shape:
+                raise ValueError(f"{name} must return arrays shaped like the parameters: expected {shape}, "
+                                 f"got {piece.shape}")
+            pieces.append(piece.ravel())
+        return np.concatenate(pieces) if pieces else np.zeros(0)
+
+    def function(self, f: Callable) -> Callable:
+        """``f`` of the pytree, as a function of the flat vector."""
+        return lambda v, *args: f(self.tree(v), *args)
+
+    def gradient(self, gradient: Callable) -> Callable:
+        """A gradient returning a pytree, as a function of the flat vector returning one."""
+        return lambda v, *args: self.vector(gradient(self.tree(v), *args), "grad")
+
+    def result(self, res: OptimizeResult) -> OptimizeResult:
+        """The result with ``x`` and ``path`` in the parameters' structure."""
+        path = np.reshape(res.path, (len(res.path), -1))
+        leaves = [path[:, a:b].reshape((len(path),) + shape)
+                  for shape, a, b in zip(self.shapes, self.bounds[:-1], self.bounds[1:])]
+        return replace(res, x=self.tree(np.reshape(res.x, -1)), path=pytree.tree_unflatten(self.treedef, leaves))
+
+
+def _parameters(x0: Any, name: str = "x0") -> tuple[Array, _Flattened | None]:
+    """The start as a flat float vector and its pytree (``None``, and the array as always, for an array)."""
+    if not _is_pytree(x0):
+        return _start(x0, name), None
+    tree = _Flattened(x0, name)
+    return tree.x.copy(), tree
 
 
 def _count(n: Any, name: str, minimum: int = 0) -> int:
@@ -487,8 +591,9 @@ def gradient_descent(f: Callable, x0: Any, learning_rate: float, steps: int = 10
     f : callable
         The function to minimize: ``f(x)`` returns one number. Plain NumPy, so calclib can
         differentiate it.
-    x0 : float or array
-        The start.
+    x0 : float, array or pytree
+        The start; a pytree (a dict or tuple of arrays, say) gives ``f`` parameters of that structure
+        (see the module's introduction).
     learning_rate : float
         The step size :math:`\varepsilon > 0`.
     steps : int
@@ -518,19 +623,29 @@ def gradient_descent(f: Callable, x0: Any, learning_rate: float, steps: int = 10
     >>> res = gradient_descent(lambda x: x**2, 5.0, 0.1, steps=25, tol=0, grad=lambda x: 2 * x)
     >>> bool(np.isclose(res.x, 5 * 0.8**25)), res.path.shape
     (True, (26,))
+
+    Parameters in a dict: ``x`` and ``path`` have its keys.
+
+    >>> res = gradient_descent(lambda p: np.sum((p["w"] - 1) ** 2) + p["b"] ** 2,
+    ...                        {"w": np.zeros(2), "b": 1.0}, 0.25, steps=50, tol=1e-8)
+    >>> res.x["w"].round(6), round(res.x["b"], 6), res.path["w"].shape == (res.nit + 1, 2)
+    (array([1., 1.]), 0.0, True)
     """
     require_callable(f)
-    x = _start(x0)
+    x, tree = _parameters(x0)
     lr = require_positive(learning_rate, "learning_rate")
     steps, tol = _count(steps, "steps"), _tolerance(tol)
     alpha, line_search = _momentum(momentum, nesterov), _line_search(line_search)
     if line_search and alpha:
         raise ValueError("line_search='armijo' and momentum cannot be combined: choose one of them")
     gradient = _derivative_function(f, grad, "grad", "grad")
+    if tree is not None:   # a pytree: the loop works on the flat vector
+        f, gradient = tree.function(f), tree.gradient(gradient)
     method = _descent_method(alpha, nesterov, line_search)
     hint = f"Try a smaller learning_rate (it was {lr:g})" + (" or a smaller momentum." if alpha else ".")
     with _quietly():
-        return _descend(f, gradient, x, lr, steps, tol, alpha, nesterov, line_search, method, hint)
+        res = _descend(f, gradient, x, lr, steps, tol, alpha, nesterov, line_search, method, hint)
+    return res if tree is None else tree.result(res)
 
 
 def _momentum(momentum: Any, nesterov: Any) -> float:
@@ -949,8 +1064,9 @@ def sgd(loss: Callable, params0: Any, data: Any, batch_size: int, learning_rate:
     ----------
     loss : callable
         ``loss(params, batch)``: one number, the loss on ``batch``, a tuple of arrays like ``data``.
-    params0 : float or array
-        The starting parameters (pack several into one vector).
+    params0 : float, array or pytree
+        The starting parameters: one vector, or a pytree such as ``{"W1": W1, "b1": b1}`` (``loss`` and
+        ``grad`` then get and return that structure, as do ``x`` and ``path``).
     data : tuple of arrays
         E.g. ``(X, y)``, all with the same first dimension :math:`m` (one row per example).
     batch_size : int
@@ -981,16 +1097,27 @@ def sgd(loss: Callable, params0: Any, data: Any, batch_size: int, learning_rate:
     ...           epochs=30, seed=0, grad=lambda m, b: -2 * np.mean(b[0] - m))
     >>> round(res.x, 6)
     3.0
+
+    A line fitted with its parameters in a dict:
+
+    >>> X = np.array([0.0, 1.0, 2.0, 3.0]); Y = 2 * X + 1
+    >>> line = lambda p, b: np.mean((p["w"] * b[0] + p["b"] - b[1]) ** 2)
+    >>> res = sgd(line, {"w": 0.0, "b": 0.0}, (X, Y), batch_size=4, learning_rate=0.1, epochs=2000, seed=0)
+    >>> round(res.x["w"], 6), round(res.x["b"], 6)
+    (2.0, 1.0)
     """
     require_callable(loss, "loss")
-    params, data = _start(params0, "params0"), _check_data(data)
+    (params, tree), data = _parameters(params0, "params0"), _check_data(data)
     batch_size, epochs = _count(batch_size, "batch_size", 1), _count(epochs, "epochs", 1)
     if batch_size > len(data[0]):
         raise ValueError(f"batch_size must be at most the number of examples, {len(data[0])}, got {batch_size}")
     lr = require_positive(learning_rate, "learning_rate")
     gradient = _derivative_function(loss, grad, "grad", "grad")
+    if tree is not None:   # a pytree: the loop works on the flat vector
+        loss, gradient = tree.function(loss), tree.gradient(gradient)
     with _quietly():
-        return _sgd_loop(loss, gradient, params, data, batch_size, lr, epochs, np.random.default_rng(seed))
+        res = _sgd_loop(loss, gradient, params, data, batch_size, lr, epochs, np.random.default_rng(seed))
+    return res if tree is None else tree.result(res)
 
 
 def _full_loss_and_norm(loss: Callable, gradient: Callable, params: Array, data: tuple) -> tuple[float, float]:
