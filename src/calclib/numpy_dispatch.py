@@ -4,7 +4,16 @@ NumPy hands every call on an object that is not an ndarray back to the object, t
 ``__array_ufunc__`` (``np.sin``, ``+``, ``np.maximum``, ...) and ``__array_function__`` (``np.sum``,
 ``np.stack``, ...). :class:`ArrayTracer` implements both, plus the operators and array methods
 (``x + y``, ``x[1:]``, ``x.T``, ``x.sum()``), by mapping each call to a primitive of
-:data:`calclib.rules.PRIMITIVES` and :func:`calclib.core.bind`-ing it. Nothing here knows derivatives.
+:data:`calclib.rules.PRIMITIVES` and :func:`calclib.core.bind`-ing it, or by building it from several
+(``np.std`` from mean, multiply, sum and sqrt; ``np.sort`` as indexing by the sorting permutation;
+``np.tensordot`` as an einsum). Nothing here knows derivatives. :func:`supported_functions` lists
+everything supported, with each derivative rule in one line.
+
+Functions whose result does not depend smoothly on the values (``np.argmax``, ``np.round``, ``//``,
+comparisons) are computed on the values, with derivative 0, as in JAX. What calclib cannot trace gets an
+error that says what to write instead: ``np.array([x, y])`` of traced values (NumPy turns them into a
+plain array; use ``np.stack``), SciPy functions that call ``np.asarray`` on their input
+(``scipy.special.logsumexp``, ``softmax``), in-place writes, ``out=``.
 """
 
 from __future__ import annotations

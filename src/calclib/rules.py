@@ -3,7 +3,7 @@ r"""One table of derivative rules: every primitive, one line each, read by forwa
 A function written with NumPy is a composition of *primitives* (``sin``, ``multiply``, ``sum``, ...).
 Automatic differentiation needs, for each primitive, only its local derivative; the chain rule does
 the rest. Forward mode pushes tangents through with it, reverse mode pulls adjoints back through it,
-and both read the rule from here, so each rule is written once. Three kinds of rule cover every
+and both read the rule from here, so each rule is written once. Four kinds of rule cover every
 primitive:
 
 Elementwise primitives: :data:`PARTIALS`
@@ -20,19 +20,28 @@ Linear primitives: :data:`LINEAR`
     broadcasting, of stacking is taking the slices apart.
 
 Multilinear primitives: :data:`MULTILINEAR`
-    ``matmul`` is linear in each argument separately (as HIPS autograd's ``def_linear`` says), so
-    :math:`\dot Y = \dot A B + A \dot B`, one term per argument with the others fixed, and the adjoint of
-    each argument is a transpose: :math:`\bar A = \bar Y B^\top`, :math:`\bar B = A^\top \bar Y`.
+    ``matmul`` and ``einsum`` are linear in each argument separately (as HIPS autograd's ``def_linear``
+    says), so :math:`\dot Y = \dot A B + A \dot B`, one term per argument with the others fixed, and the
+    adjoint of each argument is a transpose: :math:`\bar A = \bar Y B^\top`, :math:`\bar B = A^\top \bar Y`.
 
-From these three tables, :data:`PRIMITIVES` makes one :class:`calclib.core.Primitive` record per
+Other primitives: :data:`NONLINEAR`
+    Reductions that select (``max``, ``min``) and matrix functions (``det``, ``inv``, ``solve``,
+    ``cholesky``, ``eigh``), with their JVP and VJP written out as functions, each with its formula
+    (Jacobi's :math:`\mathrm{d}\det A = \det A\,\operatorname{tr}(A^{-1}\mathrm{d}A)`, ...).
+
+From these four tables, :data:`PRIMITIVES` makes one :class:`calclib.core.Primitive` record per
 primitive: how to compute it, its JVP, its VJP, and its other facts (:data:`SYMBOLS` for trace tables,
-:data:`DOMAIN`, :data:`NON_ANALYTIC`). Adding a primitive is one line here.
+:data:`DOMAIN`, :data:`NON_ANALYTIC`). Adding a primitive is one line here; the comment on the line is
+its rule in words (:func:`rule_comments`, for the generated list of supported functions). Many NumPy
+functions are not primitives but built from them in :mod:`calclib.numpy_dispatch` (``np.std``,
+``np.linalg.norm``, ``np.sort`` as indexing by the sorting permutation, ...).
 
 The rules call NumPy functions, which dispatch on their arguments: when the values are themselves being
 traced by an outer transformation, the rules are differentiated too. That is how ``grad(grad(f))`` and
 ``hessian`` work.
 
-Kinks follow JAX: :math:`|x|' = 1` at 0, ``maximum``/``minimum`` split a tie half and half,
+Kinks follow JAX: :math:`|x|' = 1` at 0, ``maximum``/``minimum`` split a tie half and half, the entries
+that tie for a ``max`` share its derivative equally,
 :math:`\sqrt{x}\,' = \infty` at 0, and :math:`0^0` has partials 0. Where a rule chooses between two
 formulas with ``np.where``, the formula not chosen is also evaluated, on inputs made safe first (the
 "double where"): otherwise an infinite value there, times a zero adjoint, would give NaN in a second
