@@ -3,6 +3,7 @@
     python3 dev.py bench            # installs benchmarks/requirements.txt, then runs this
     python benchmarks/run.py --quick
     python benchmarks/memory.py     # memory, each tool in a fresh process
+    python benchmarks/tape_floor.py # where a gradient's time goes: plain-NumPy tapes next to calclib
 
 Prints one table per target, with ratios (never absolute targets in tests: machines differ, ratios
 measured in the same run do not).

@@ -338,6 +338,29 @@ def test_jvp_and_vjp_match_jax(expr, point, seed):
     assert_close(cts[1], cts_ref[1])
 
 
+@settings(max_examples=30, **SETTINGS)
+@given(expr=st.one_of(vector_expr(3), scalar_expr(4)), point=points, seed=st.integers(0, 2**16))
+def test_vjp_matches_jax_with_the_tricks_for_large_arrays_on_every_array(expr, point, seed):
+    """The backward pass saves passes over large arrays only (adjoints kept scaled, ``calclib.rules.LARGE``): with
+    the threshold at 0 the tricks run on these small arrays, and must give the same cotangents and Hessians."""
+    x, s = point
+    assume(usable(expr, x, s))
+    f, fj = functions(expr)
+    c = np.random.default_rng(seed).normal(size=np.shape(f(x, s)))
+    cts_ref = jax.jit(lambda x, s, c: jax.vjp(fj, x, s)[1](c))(*jax_point(x, s), jnp.asarray(c))
+    finite_reference(*cts_ref)
+    large = cl.rules.LARGE
+    try:
+        cl.rules.LARGE = 0
+        cts = cl.vjp(f, x, s)[1](c)
+        hess = cl.hessian(lambda x: np.sum(f(x, s)))(x)
+    finally:
+        cl.rules.LARGE = large
+    assert_close(cts[0], cts_ref[0])
+    assert_close(cts[1], cts_ref[1])
+    assert_close(hess, cl.hessian(lambda x: np.sum(f(x, s)))(x))
+
+
 @settings(max_examples=15, **SETTINGS)
 @given(expr=scalar_expr(3), point=points)
 def test_hessian_matches_jax_and_is_symmetric(expr, point):

@@ -87,6 +87,27 @@ def test_returned_cotangents_are_fresh_arrays():
         assert np.all(gx2 < 100.0)
 
 
+def test_adjoints_that_repeat_one_number_are_handled_as_that_number():
+    """The adjoint of a sum is one number broadcast: constants, broadcasting and indexing after it give JAX's
+    gradients, and the gradients returned are fresh writable arrays, not the inputs or read-only views."""
+    def f(x, b):
+        return np.sum(3 * (x * b) - 2) + np.mean(100 * (x - b)) + np.sum(x[1:] * 1.0) + np.sum(b * x)
+
+    def fj(x, b):
+        return jnp.sum(3 * (x * b) - 2) + jnp.mean(100 * (x - b)) + jnp.sum(x[1:] * 1.0) + jnp.sum(b * x)
+
+    x, b = np.array([[0.5], [-1.0], [2.0]]), np.array([[1.5, -0.5, 2.0, 3.0]])
+    for gc_, gj in zip(cl.grad(f, argnums=(0, 1))(x, b), jax.grad(fj, argnums=(0, 1))(jnp.asarray(x), jnp.asarray(b))):
+        assert_close(gc_, gj)
+    y = np.array([1.0, 2.0, 3.0])
+    gx = cl.grad(lambda x: np.sum(x * y))(np.zeros(3))     # x̄ = y · 1: must not be y itself
+    gx += 1.0
+    np.testing.assert_array_equal(y, [1.0, 2.0, 3.0])
+    gs = cl.grad(lambda x: np.sum(5 * x))(np.zeros(3))       # a repeated number, made an array
+    gs[0] = 0.0
+    np.testing.assert_array_equal(gs, [0.0, 5.0, 5.0])
+
+
 def test_adjoints_add_up_over_every_path():
     """A value used many times (a diamond and a fan-out through indexing) sums its adjoints."""
     def f(x):

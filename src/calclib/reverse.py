@@ -32,7 +32,7 @@ from ._trace_table import TraceTable, describe
 from .core import (Primitive, Tracer, as_float, check_domain, check_output, count, finish, new_level, record,
                    recording, shape_of)
 from .numpy_dispatch import ArrayTracer
-from .rules import IndexedAdjoint
+from .rules import IndexedAdjoint, Scaled, add_into, plus, scaled
 
 __all__ = ["Node", "vjp", "backward", "pull_adjoint", "Adjoints", "jacrev", "trace", "topological_order",
            "build_graph", "Graph"]
@@ -81,7 +81,10 @@ class Node(ArrayTracer):
 
 def pull_adjoint(node: Node, i: int, g: Any) -> Any:
     """The adjoint contribution to input ``i`` of ``node``, given the node's adjoint ``g``: the primitive's
-    VJP rule, from :mod:`calclib.rules`."""
+    VJP rule, from :mod:`calclib.rules`. A VJP is linear in ``g``, so ``g = c * ḡ`` kept as a factor (a
+    :class:`calclib.rules.Scaled`) pulls back as ``c`` times the pullback of ``ḡ``."""
+    if isinstance(g, Scaled):
+        return scaled(g.c, pull_adjoint(node, i, g.g))
     return node.prim.vjp(i, g, node.inputs, node.primal, node.params)
 
 
@@ -127,7 +130,9 @@ class Adjoints:
 
     The sums save copies of large arrays: an adjoint array that this pass made for one node alone
     ("owned") is updated in place, ``+=``, and the adjoint of ``x[index]`` is added into it at
-    ``index`` (a :class:`calclib.rules.IndexedAdjoint`) instead of becoming an array of zeros first.
+    ``index`` (a :class:`calclib.rules.IndexedAdjoint`) instead of becoming an array of zeros first;
+    an adjoint ``c * ḡ`` not yet multiplied out (a :class:`calclib.rules.Scaled`) is added as ``-= ḡ``
+    for c = −1.
     Traced adjoints (a derivative being differentiated) are never updated in place.
     """
 
@@ -140,10 +145,7 @@ class Adjoints:
         """:math:`\\bar v \\mathrel{+}=` ``contribution``."""
         key, total = id(node), self._sums.get(id(node))
         if key in self._owned and not isinstance(contribution, Tracer):
-            if isinstance(contribution, IndexedAdjoint):
-                contribution.add_into(total)          # total[index] += ȳ
-            else:
-                total += contribution
+            add_into(total, contribution)             # total += ȳ (or total[index] += ȳ), in place
             return
         if isinstance(contribution, IndexedAdjoint):
             contribution = contribution.to_array()    # a new array, made for this node alone
@@ -154,7 +156,7 @@ class Adjoints:
         if total is None:
             self._sums[key] = contribution            # maybe shared (ȳ itself, a view): not owned
             return
-        self._sums[key] = total = total + contribution   # a new array: owned, unless it is traced
+        self._sums[key] = total = plus(total, contribution)   # a new array: owned, unless it is traced
         if isinstance(total, np.ndarray) and total.ndim > 0:
             self._owned.add(key)
         else:
@@ -172,6 +174,8 @@ class Adjoints:
         g = self._sums.get(id(node))
         if g is None:
             return np.zeros(shape_of(node.primal))
+        if isinstance(g, Scaled):
+            return g.to_array()
         return g if id(node) in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
 
 

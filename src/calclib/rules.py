@@ -193,6 +193,8 @@ def _sum(x, axis=None, keepdims=False):
 
 def _sum_transpose(g, i, shapes, axis=None, keepdims=False):
     """Transpose of summing over ``axis``: broadcast the adjoint back over the summed axes."""
+    if axis is None and _is_number(g):
+        return repeat_number(g, shapes[0])
     if axis is not None and not keepdims:
         g = np.reshape(g, _kept_shape(shapes[0], axis))
     return np.broadcast_to(g, shapes[0])
@@ -610,6 +612,9 @@ def unbroadcast(g, shape: tuple[int, ...]):
     g_shape = shape_of(g)
     if g_shape == shape:
         return g
+    u = repeated(g)
+    if u is not None:   # a sum of k copies of one number is k times that number
+        return repeat_number(u * (g.size // int(np.prod(shape))), shape)
     extra = len(g_shape) - len(shape)
     axes = tuple(range(extra)) + tuple(i + extra for i, n in enumerate(shape) if n == 1 and g_shape[i + extra] != 1)
     if axes:
@@ -628,13 +633,74 @@ class IndexedAdjoint:
     def add_into(self, out: np.ndarray) -> np.ndarray:
         """``out[index] += g`` in place (repeated fancy indices add up, as they must)."""
         if _is_basic_index(self.index):   # each entry selected at most once
-            out[self.index] += self.g
+            add_into(out, self.g, self.index)
         else:
-            np.add.at(out, self.index, np.broadcast_to(self.g, np.shape(out[self.index])))
+            g = self.g.to_array() if isinstance(self.g, Scaled) else self.g
+            np.add.at(out, self.index, np.broadcast_to(g, np.shape(out[self.index])))
         return out
 
     def to_array(self) -> np.ndarray:
-        return self.add_into(np.zeros(self.shape, dtype=np.result_type(self.g, float)))
+        g = self.g.g if isinstance(self.g, Scaled) else self.g
+        return self.add_into(np.zeros(self.shape, dtype=np.result_type(g, float)))
+
+
+LARGE = 2 ** 18   # bytes: arrays from this size on are worth a trick to save a pass (NumPy's own threshold for
+                  # reusing temporaries); below it, Python's bookkeeping costs more than the pass
+
+
+class Scaled:
+    """``c * g`` for a number ``c``, not yet multiplied out: the adjoint that a constant partial derivative passes
+    on (−1 for ``x - z``, 100 for ``100 * x``). Further constants multiply ``c`` alone, and adding it into a sum
+    makes no new array (``total -= g`` for c = −1); see :func:`scaled`."""
+
+    __slots__ = ("c", "g")
+
+    def __init__(self, c: Any, g: np.ndarray):
+        self.c, self.g = c, g
+
+    def to_array(self) -> np.ndarray:
+        """``c * g`` as a new array."""
+        return np.negative(self.g) if self.c == -1 else np.multiply(self.g, self.c)
+
+
+def scaled(c: Any, g: Any) -> Any:
+    """``c * g`` for a number ``c``, multiplied out only where that makes no array: a :class:`Scaled` when ``g``
+    is a plain array (a VJP is linear, so ``c`` can wait until the adjoint is added into a sum)."""
+    if c == 1:
+        return g
+    if isinstance(g, Scaled):
+        return scaled(c * g.c, g.g)
+    if isinstance(g, IndexedAdjoint):
+        return IndexedAdjoint(scaled(c, g.g), g.shape, g.index)
+    u = repeated(g)
+    if u is not None:
+        return repeat_number(c * u, g.shape)
+    if type(g) is np.ndarray and g.dtype == np.float64 and g.nbytes >= LARGE:
+        return Scaled(c, g)
+    return c * g   # a small array: multiplying at once is cheaper than keeping track
+
+
+def add_into(total: np.ndarray, g: Any, index: Any = Ellipsis) -> None:
+    """``total[index] += g`` in place, for any kind of adjoint ``g`` (``total`` is an array the pass owns)."""
+    if isinstance(g, IndexedAdjoint):
+        g.add_into(total)
+    elif isinstance(g, Scaled) and g.c == -1:
+        total[index] -= g.g
+    elif isinstance(g, Scaled):
+        total[index] += g.c * g.g
+    else:
+        total[index] += g
+
+
+def plus(a: Any, b: Any) -> Any:
+    """``a + b`` as a new value, for any kinds of adjoint (one new array when one of them is a :class:`Scaled`)."""
+    if isinstance(a, Scaled):
+        a, b = b, a
+    if isinstance(a, Scaled):
+        a = a.to_array()
+    if isinstance(b, Scaled):
+        return a - b.g if b.c == -1 else a + b.c * b.g
+    return a + b
 
 
 def _is_basic_index(index) -> bool:
@@ -646,14 +712,50 @@ def _is_basic_index(index) -> bool:
 
 
 def _times(d: Any, g: Any, saved: tuple) -> Any:
-    """``d * g``; in place into ``d`` when ``d`` is a new float array the rule just made (one large array
-    fewer: the product of a partial and an adjoint is the most common step of a backward pass)."""
+    """``d * g``, with as few passes over memory as it takes (the product of a partial and an adjoint is the
+    most common step of a backward pass):
+
+    - a constant partial times an adjoint that repeats one number (:func:`repeated`) is that number times
+      the constant, broadcast again: no array is made (so ``100 * ...`` costs nothing under ``sum``);
+    - an array times a repeated number multiplies by the number, not by a broadcast array, and not at
+      all when the number is 1;
+    - otherwise the product goes in place into ``d`` when ``d`` is a new float array the rule just made
+      (one large array fewer).
+    """
+    u = repeated(g)
+    if u is not None and not isinstance(d, Tracer):
+        if _is_number(d):
+            return repeat_number(d * u, g.shape)
+        if shape_of(d) == g.shape:
+            if u == 1:
+                return d
+            g = u
     if type(d) is int and d in (1, -1):
         return g if d == 1 else -g
-    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and type(g) in (np.ndarray, float)
-            and d.shape == shape_of(g) and all(d is not s for s in saved)):
+    if (type(d) is np.ndarray and d.base is None and d.dtype == np.float64 and (type(g) is float or getattr(g, "dtype", None) == np.float64)
+            and not isinstance(g, Tracer) and (d.shape == shape_of(g) or np.ndim(g) == 0) and all(d is not s for s in saved)):
         return np.multiply(d, g, out=d)
     return d * g
+
+
+def repeated(g: Any) -> Any:
+    """The number ``g`` repeats, if ``g`` is one number broadcast to a shape (all its strides are 0, as for the
+    adjoint of ``sum``), else ``None``: such an adjoint can be multiplied and summed as one number."""
+    if type(g) is np.ndarray and g.ndim and g.size and not any(g.strides):
+        return g.flat[0]
+    return None
+
+
+def repeat_number(v: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The number ``v`` repeated to ``shape`` without copying: a read-only view with strides 0 (what
+    ``np.broadcast_to`` makes, in a third of its time)."""
+    out = np.ndarray(shape, np.float64, np.array(v, np.float64), 0, (0,) * len(shape))
+    out.flags.writeable = False
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.number)) or (type(v) is np.ndarray and v.ndim == 0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -673,6 +775,8 @@ def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callab
     def vjp(i, g, inputs, out, params):               # x̄ᵢ = ∂y/∂xᵢ · ȳ, summed over broadcast axes
         partial = partials[i]
         d = partial(*inputs, out) if callable(partial) else partial
+        if _is_number(d):                             # a number: kept as a factor (see `scaled`)
+            return scaled(d, unbroadcast(g, shape_of(inputs[i])))
         return unbroadcast(_times(d, g, (*inputs, out)), shape_of(inputs[i]))
 
     return _ufunc(name), jvp, vjp
