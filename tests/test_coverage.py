@@ -264,3 +264,11 @@ def test_large_arrays_where_the_backward_pass_keeps_constant_factors_aside(f):
     x = np.random.default_rng(3).normal(size=40_000)
     assert x.nbytes >= rules.LARGE
     assert_close(cl.grad(f(np))(x), jax.grad(f(jnp))(jnp.asarray(x)), rtol=1e-9)
+
+
+def test_check_grad_skips_the_complex_step_through_functions_without_complex_support():
+    table = cl.check_grad(lambda x: np.sum(sp.expit(x) * np.linalg.norm(x) + np.cbrt(x)), np.array([0.3, 1.2]))
+    row = next(r for r in table.rows if r[0] == "complex-step")
+    assert "not applicable" in row[1] and "expit" in row[1] and "norm" in row[1]
+    table = cl.check_grad(lambda x: np.sum(np.arcsin(x) * sp.erf(x)), np.array([0.3, 0.2]))
+    assert "not applicable" not in next(r for r in table.rows if r[0] == "complex-step")[1]

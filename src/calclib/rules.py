@@ -634,8 +634,10 @@ DOMAIN: dict[str, tuple[str, Callable | None]] = {
     "logabsdet": ("an invertible matrix", None),
 }
 
-# Not complex-analytic (or not defined for complex numbers): the complex step is not valid through these.
-NON_ANALYTIC = {"absolute", "maximum", "minimum", "max", "min", "remainder", "fmod", "hypot", "arctan2", "cbrt",
+# Not complex-analytic, or not defined by NumPy or SciPy for complex numbers (cbrt, expit, ...): the complex
+# step is not valid through these.
+NON_ANALYTIC = {"absolute", "maximum", "minimum", "max", "min", "norm", "remainder", "fmod", "hypot", "arctan2",
+                "cbrt", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "expit", "gammaln", "polygamma",
                 "cholesky", "eigvalsh", "eigh"}
 
 
