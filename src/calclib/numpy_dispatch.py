@@ -942,7 +942,8 @@ def supported_functions() -> list[SupportedFunction]:
     rows += [SupportedFunction(f"np.{name}", _CONSTANT_RULE, None) for name in sorted(UFUNC_CONSTANT)]
     for func, handler in ARRAY_FUNCTIONS.items():
         prim = PRIMITIVE_OF.get(func)
-        rows.append(SupportedFunction(_function_name(func), rules[prim] if prim else _first_line(handler.__doc__), prim))
+        rule = rules[prim] if prim else _first_line(handler.__doc__)
+        rows.append(SupportedFunction(_function_name(func), rule, prim))
     rows += [SupportedFunction(op, rules[prim], prim) for op, prim in OPERATORS.items()]
     rows.append(SupportedFunction("x // y", _CONSTANT_RULE, None))
     by_name = {row.name: row for row in rows}

@@ -547,7 +547,8 @@ def _cholesky_jvp(primals, tangents, out, params):
 
 
 def _cholesky_vjp(i, g, inputs, out, params):
-    r""":math:`\bar A = \operatorname{sym}\big(L^{-\top}\,\Phi(L^\top \bar L)\,L^{-1}\big)`, the transpose of the JVP."""
+    r""":math:`\bar A = \operatorname{sym}\big(L^{-\top}\,\Phi(L^\top \bar L)\,L^{-1}\big)`, the transpose of the
+    JVP."""
     l_inv = np.linalg.inv(out)
     return _sym(_swap(l_inv) @ ((_swap(out) @ g) * _lower_half_diagonal(shape_of(out)[-1])) @ l_inv)
 
