@@ -247,3 +247,28 @@ def test_domain_warnings_name_the_new_functions():
         warnings.simplefilter("always")
         cl.grad(lambda x: np.sum(np.arcsin(x)))(np.array([0.5, 2.0]))
     assert any("arcsin" in str(w.message) and "-1 <= x <= 1" in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("f", [
+    lambda xp: lambda x: xp.max(-x) + xp.min(100.0 * x),
+    lambda xp: lambda x: xp.sum(xp.sort(1.0 - x) * xp.linspace(0.0, 1.0, x.size)),
+    lambda xp: lambda x: xp.sum(xp.cumsum(-x) ** 2) * 1e-6,
+    lambda xp: lambda x: xp.linalg.norm(100.0 * x) + xp.std(-x) + xp.median(-x),
+    lambda xp: lambda x: xp.sum(xp.pad(-x, 3, mode="reflect") * xp.roll(xp.pad(x, 3), 5)),
+    lambda xp: lambda x: xp.einsum("i,i->", -x, xp.repeat(x[::2], 2)) + xp.sum(xp.take(-x, np.arange(0, x.size, 3))),
+    lambda xp: lambda x: xp.sum(xp.reshape(-x, (200, -1)).max(axis=1) * xp.reshape(x, (200, -1)).var(axis=1)),
+])
+def test_large_arrays_where_the_backward_pass_keeps_constant_factors_aside(f):
+    """At 40 000 entries (above rules.LARGE) the adjoint of −x or 100·x is kept as a factor (rules.Scaled)
+    until it is added: the new functions' gradients are still JAX's."""
+    x = np.random.default_rng(3).normal(size=40_000)
+    assert x.nbytes >= rules.LARGE
+    assert_close(cl.grad(f(np))(x), jax.grad(f(jnp))(jnp.asarray(x)), rtol=1e-9)
+
+
+def test_check_grad_skips_the_complex_step_through_functions_without_complex_support():
+    table = cl.check_grad(lambda x: np.sum(sp.expit(x) * np.linalg.norm(x) + np.cbrt(x)), np.array([0.3, 1.2]))
+    row = next(r for r in table.rows if r[0] == "complex-step")
+    assert "not applicable" in row[1] and "expit" in row[1] and "norm" in row[1]
+    table = cl.check_grad(lambda x: np.sum(np.arcsin(x) * sp.erf(x)), np.array([0.3, 0.2]))
+    assert "not applicable" not in next(r for r in table.rows if r[0] == "complex-step")[1]

@@ -4,7 +4,16 @@ NumPy hands every call on an object that is not an ndarray back to the object, t
 ``__array_ufunc__`` (``np.sin``, ``+``, ``np.maximum``, ...) and ``__array_function__`` (``np.sum``,
 ``np.stack``, ...). :class:`ArrayTracer` implements both, plus the operators and array methods
 (``x + y``, ``x[1:]``, ``x.T``, ``x.sum()``), by mapping each call to a primitive of
-:data:`calclib.rules.PRIMITIVES` and :func:`calclib.core.bind`-ing it. Nothing here knows derivatives.
+:data:`calclib.rules.PRIMITIVES` and :func:`calclib.core.bind`-ing it, or by building it from several
+(``np.std`` from mean, multiply, sum and sqrt; ``np.sort`` as indexing by the sorting permutation;
+``np.tensordot`` as an einsum). Nothing here knows derivatives. :func:`supported_functions` lists
+everything supported, with each derivative rule in one line.
+
+Functions whose result does not depend smoothly on the values (``np.argmax``, ``np.round``, ``//``,
+comparisons) are computed on the values, with derivative 0, as in JAX. What calclib cannot trace gets an
+error that says what to write instead: ``np.array([x, y])`` of traced values (NumPy turns them into a
+plain array; use ``np.stack``), SciPy functions that call ``np.asarray`` on their input
+(``scipy.special.logsumexp``, ``softmax``), in-place writes, ``out=``.
 """
 
 from __future__ import annotations
@@ -342,7 +351,12 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
         raise TypeError("np.sort(..., order=...) sorts structured arrays, which cannot be traced: leave order out")
     if axis is None:
         a, axis = _reshape(a, -1), 0
-    return _take_along_axis(a, np.argsort(primal(a), axis=axis, kind="stable"), axis)
+    axis = int(axis) % len(_shape(a))
+    values = np.asarray(primal(a))
+    perm = np.argsort(values, axis=axis)   # faster than a stable sort, and the same permutation unless entries tie
+    if not np.all(np.diff(np.take_along_axis(values, perm, axis=axis), axis=axis) > 0):
+        perm = np.argsort(values, axis=axis, kind="stable")
+    return _bind("permute", a, perm=perm, axis=axis)
 
 
 def _pad(array, pad_width, mode="constant", **kwargs):
@@ -709,12 +723,12 @@ def _matrix_power(a, n):
 
 
 def _norm(x, ord=None, axis=None, keepdims=False):
-    """Norms from abs, sum, max and sqrt: the 2-norm √Σx² (gradient x/‖x‖, NaN at 0 as JAX), ord 1, inf, -inf
-    and p for vectors; 'fro', 1, inf, -1, -inf for matrices."""
+    """The 2-norm and 'fro' are a primitive (gradient x/‖x‖, NaN at 0 as JAX); ord 1, inf, -inf, p (vectors) and
+    1, inf, -1, -inf (matrices) are built from abs, sum, max and min."""
     shape = _shape(x)
     if axis is None:
         if ord is None:                         # the 2-norm of the flattened array
-            return _kept(np.sqrt(_sum(x * x)), shape, tuple(range(len(shape))), keepdims)
+            return _bind("norm", x, axis=None, keepdims=keepdims)
         if len(shape) not in (1, 2):
             raise ValueError(f"np.linalg.norm with ord={ord!r} needs a 1-d or 2-d array, or axis=")
         axis = tuple(range(len(shape)))
@@ -730,7 +744,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
 
 def _vector_norm(x, ord, axis):
     if ord is None or ord == 2:
-        return np.sqrt(_sum(x * x, axis=axis))
+        return _bind("norm", x, axis=axis, keepdims=False)
     if ord == np.inf:
         return _max(np.abs(x), axis=axis)
     if ord == -np.inf:
@@ -748,7 +762,7 @@ def _vector_norm(x, ord, axis):
 def _matrix_norm(x, ord, axes):
     rows, cols = axes
     if ord is None or ord == "fro":
-        return np.sqrt(_sum(x * x, axis=axes))
+        return _bind("norm", x, axis=axes, keepdims=False)
     if ord in (1, -1):      # the largest (smallest) column sum of |x|
         sums = _sum(np.abs(x), axis=rows, keepdims=True)
     elif ord in (np.inf, -np.inf):   # the largest (smallest) row sum
@@ -884,6 +898,7 @@ OPERATORS = {"x + y": "add", "x - y": "subtract", "x * y": "multiply", "x / y": 
 _CONSTANT_RULE = "piecewise constant: derivative 0 (as JAX)"
 # Primitives that no NumPy name is exactly: where they are used.
 _PART_OF = {"eigh": "np.linalg.eigh (its eigenvectors)", "scatter": "the adjoint of x[index]",
+            "norm": "np.linalg.norm (ord 2 and 'fro')", "permute": "np.sort (by the sorting permutation)",
             "polygamma": "the rules of scipy.special.psi and gammaln"}
 _IN_PLACE = {"sort", "fill"}   # methods that refuse, with a message
 
@@ -927,7 +942,8 @@ def supported_functions() -> list[SupportedFunction]:
     rows += [SupportedFunction(f"np.{name}", _CONSTANT_RULE, None) for name in sorted(UFUNC_CONSTANT)]
     for func, handler in ARRAY_FUNCTIONS.items():
         prim = PRIMITIVE_OF.get(func)
-        rows.append(SupportedFunction(_function_name(func), rules[prim] if prim else _first_line(handler.__doc__), prim))
+        rule = rules[prim] if prim else _first_line(handler.__doc__)
+        rows.append(SupportedFunction(_function_name(func), rule, prim))
     rows += [SupportedFunction(op, rules[prim], prim) for op, prim in OPERATORS.items()]
     rows.append(SupportedFunction("x // y", _CONSTANT_RULE, None))
     by_name = {row.name: row for row in rows}

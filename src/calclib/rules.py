@@ -3,7 +3,7 @@ r"""One table of derivative rules: every primitive, one line each, read by forwa
 A function written with NumPy is a composition of *primitives* (``sin``, ``multiply``, ``sum``, ...).
 Automatic differentiation needs, for each primitive, only its local derivative; the chain rule does
 the rest. Forward mode pushes tangents through with it, reverse mode pulls adjoints back through it,
-and both read the rule from here, so each rule is written once. Three kinds of rule cover every
+and both read the rule from here, so each rule is written once. Four kinds of rule cover every
 primitive:
 
 Elementwise primitives: :data:`PARTIALS`
@@ -20,19 +20,28 @@ Linear primitives: :data:`LINEAR`
     broadcasting, of stacking is taking the slices apart.
 
 Multilinear primitives: :data:`MULTILINEAR`
-    ``matmul`` is linear in each argument separately (as HIPS autograd's ``def_linear`` says), so
-    :math:`\dot Y = \dot A B + A \dot B`, one term per argument with the others fixed, and the adjoint of
-    each argument is a transpose: :math:`\bar A = \bar Y B^\top`, :math:`\bar B = A^\top \bar Y`.
+    ``matmul`` and ``einsum`` are linear in each argument separately (as HIPS autograd's ``def_linear``
+    says), so :math:`\dot Y = \dot A B + A \dot B`, one term per argument with the others fixed, and the
+    adjoint of each argument is a transpose: :math:`\bar A = \bar Y B^\top`, :math:`\bar B = A^\top \bar Y`.
 
-From these three tables, :data:`PRIMITIVES` makes one :class:`calclib.core.Primitive` record per
+Other primitives: :data:`NONLINEAR`
+    Reductions that select (``max``, ``min``) and matrix functions (``det``, ``inv``, ``solve``,
+    ``cholesky``, ``eigh``), with their JVP and VJP written out as functions, each with its formula
+    (Jacobi's :math:`\mathrm{d}\det A = \det A\,\operatorname{tr}(A^{-1}\mathrm{d}A)`, ...).
+
+From these four tables, :data:`PRIMITIVES` makes one :class:`calclib.core.Primitive` record per
 primitive: how to compute it, its JVP, its VJP, and its other facts (:data:`SYMBOLS` for trace tables,
-:data:`DOMAIN`, :data:`NON_ANALYTIC`). Adding a primitive is one line here.
+:data:`DOMAIN`, :data:`NON_ANALYTIC`). Adding a primitive is one line here; the comment on the line is
+its rule in words (:func:`rule_comments`, for the generated list of supported functions). Many NumPy
+functions are not primitives but built from them in :mod:`calclib.numpy_dispatch` (``np.std``,
+``np.linalg.norm``, ``np.sort`` as indexing by the sorting permutation, ...).
 
 The rules call NumPy functions, which dispatch on their arguments: when the values are themselves being
 traced by an outer transformation, the rules are differentiated too. That is how ``grad(grad(f))`` and
 ``hessian`` work.
 
-Kinks follow JAX: :math:`|x|' = 1` at 0, ``maximum``/``minimum`` split a tie half and half,
+Kinks follow JAX: :math:`|x|' = 1` at 0, ``maximum``/``minimum`` split a tie half and half, the entries
+that tie for a ``max`` share its derivative equally,
 :math:`\sqrt{x}\,' = \infty` at 0, and :math:`0^0` has partials 0. Where a rule chooses between two
 formulas with ``np.where``, the formula not chosen is also evaluated, on inputs made safe first (the
 "double where"): otherwise an infinite value there, times a zero adjoint, would give NaN in a second
@@ -295,6 +304,19 @@ def _cumsum_transpose(g, i, shapes, axis):
     return np.cumsum(g[backwards], axis=axis)[backwards]
 
 
+def _permute(x, perm, axis):
+    return np.take_along_axis(x, perm, axis=axis)
+
+
+def _permute_transpose(g, i, shapes, perm, axis):
+    """Transpose of rearranging the entries along ``axis`` by the permutation ``perm`` (as ``np.sort`` does):
+    rearranging them back, by the inverse permutation (no entry is used twice, so nothing adds up)."""
+    k = np.expand_dims(np.arange(perm.shape[axis]), tuple(d for d in range(perm.ndim) if d != axis))
+    inverse = np.empty_like(perm)
+    np.put_along_axis(inverse, perm, np.broadcast_to(k, perm.shape), axis=axis)   # inverse[perm[k]] = k
+    return bind(PRIMITIVES["permute"], g, perm=inverse, axis=axis)
+
+
 # name -> (the primitive, its transpose).
 LINEAR: dict[str, tuple[Callable, Callable]] = {
     "sum":         (_sum, _sum_transpose),                  # Σ x over axis    ↔ broadcast back
@@ -307,6 +329,7 @@ LINEAR: dict[str, tuple[Callable, Callable]] = {
     "concatenate": (_concatenate, _concatenate_transpose),  # join arrays      ↔ take block i
     "where":       (_where, _where_transpose),              # where(c, x, z)   ↔ route to the chosen branch
     "cumsum":      (_cumsum, _cumsum_transpose),            # running sum      ↔ running sum from the end
+    "permute":     (_permute, _permute_transpose),          # x[perm] (sort)   ↔ permute back
 }
 
 
@@ -380,8 +403,8 @@ MULTILINEAR: dict[str, tuple[Callable, Any]] = {
 
 
 # ---------------------------------------------------------------------------------------------------
-# Other primitives, with their JVP and VJP written out: reductions that select (max, min) and matrix
-# functions (det, inv, solve, cholesky, eigh). name -> (the primitive, JVP, VJP), called as
+# Other primitives, with their JVP and VJP written out: reductions that select (max, min), the 2-norm,
+# and matrix functions (det, inv, solve, cholesky, eigh). name -> (the primitive, JVP, VJP), called as
 # jvp(primals, tangents, out, params) and vjp(i, ȳ, inputs, out, params). The rules use NumPy functions
 # that dispatch (np.linalg.solve, @, ...), so they are differentiated again for second derivatives.
 # ---------------------------------------------------------------------------------------------------
@@ -393,26 +416,50 @@ def _min(x, axis=None, keepdims=False):
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
-def _share(x, y, axis, keepdims):
-    """Weights of the entries of ``x`` where the max (or min) ``y`` is attained: 1/count each, 0 elsewhere.
+def _ties(x, y, axis, keepdims):
+    """Where in ``x`` the max (or min) ``y`` is attained, and how many times along the reduced axes.
 
-    The convention of JAX: entries that tie share the derivative equally. (They are computed from the
-    values, so they are constants for every derivative: max is piecewise linear.)
+    The convention of JAX: entries that tie share the derivative equally, 1/count each. (They are found
+    from the values, so they are constants for every derivative: max is piecewise linear.)
     """
     if axis is not None and not keepdims:
         y = np.reshape(primal(y), _kept_shape(shape_of(x), axis))
     hit = np.equal(primal(x), primal(y))
-    return hit / np.sum(hit, axis=axis, keepdims=True)
+    return hit, np.sum(hit, axis=axis, keepdims=True)
 
 
 def _selection_jvp(primals, tangents, out, params):
-    r""":math:`\dot y = \sum_k w_k \dot x_k` over the reduced axes, :math:`w` the weights of :func:`_share`."""
-    return np.sum(_share(primals[0], out, **params) * tangents[0], axis=params["axis"], keepdims=params["keepdims"])
+    r""":math:`\dot y = \sum_k w_k \dot x_k` over the reduced axes, with :math:`w_k = 1/\text{count}` where
+    :math:`x_k` attains the max, 0 elsewhere."""
+    hit, count = _ties(primals[0], out, **params)
+    total = np.sum(np.where(hit, tangents[0], 0.0), axis=params["axis"], keepdims=params["keepdims"])
+    return total / np.reshape(count, shape_of(out))
 
 
 def _selection_vjp(i, g, inputs, out, params):
-    r""":math:`\bar x = w\,\bar y`, :math:`\bar y` broadcast back over the reduced axes."""
-    return _share(inputs[0], out, **params) * _sum_transpose(g, 0, [shape_of(inputs[0])], **params)
+    r""":math:`\bar x_k = \bar y / \text{count}` where :math:`x_k` attains the max, 0 elsewhere."""
+    hit, count = _ties(inputs[0], out, **params)
+    if params["axis"] is not None and not params["keepdims"]:
+        g = np.reshape(g, shape_of(count))
+    return hit * (g / count)
+
+
+def _norm(x, axis=None, keepdims=False):
+    return np.linalg.norm(x, axis=axis, keepdims=keepdims)
+
+
+def _norm_jvp(primals, tangents, out, params):
+    r"""For :math:`y = \|x\|_2 = \sqrt{\sum_k x_k^2}`: :math:`\dot y = \sum_k x_k \dot x_k / y`."""
+    return np.sum(primals[0] * tangents[0], axis=params["axis"], keepdims=params["keepdims"]) / out
+
+
+def _norm_vjp(i, g, inputs, out, params):
+    r""":math:`\bar x = \bar y\, x / y`, the direction of :math:`x` (NaN at :math:`x = 0`, where the norm
+    has no derivative, as in JAX)."""
+    scale = g / out
+    if params["axis"] is not None and not params["keepdims"]:
+        scale = np.reshape(scale, _kept_shape(shape_of(inputs[0]), params["axis"]))
+    return inputs[0] * scale
 
 
 def _swap(a):
@@ -500,7 +547,8 @@ def _cholesky_jvp(primals, tangents, out, params):
 
 
 def _cholesky_vjp(i, g, inputs, out, params):
-    r""":math:`\bar A = \operatorname{sym}\big(L^{-\top}\,\Phi(L^\top \bar L)\,L^{-1}\big)`, the transpose of the JVP."""
+    r""":math:`\bar A = \operatorname{sym}\big(L^{-\top}\,\Phi(L^\top \bar L)\,L^{-1}\big)`, the transpose of the
+    JVP."""
     l_inv = np.linalg.inv(out)
     return _sym(_swap(l_inv) @ ((_swap(out) @ g) * _lower_half_diagonal(shape_of(out)[-1])) @ l_inv)
 
@@ -551,6 +599,7 @@ def _eigh_vectors_vjp(i, g, inputs, out, params):
 NONLINEAR: dict[str, tuple[Callable, Callable, Callable]] = {
     "max":       (_max, _selection_jvp, _selection_vjp),                 # max over axis → to the max; ties share
     "min":       (_min, _selection_jvp, _selection_vjp),                 # min over axis → to the min; ties share
+    "norm":      (_norm, _norm_jvp, _norm_vjp),                          # ‖x‖₂ (and 'fro') → x/‖x‖ (NaN at 0)
     "det":       (np.linalg.det, _det_jvp, _det_vjp),                    # det A → det A · tr(A⁻¹ dA); Ā = ȳ det A A⁻ᵀ
     "logabsdet": (_logabsdet, _logabsdet_jvp, _logabsdet_vjp),           # ln|det A| (slogdet) → tr(A⁻¹ dA); Ā = ȳ A⁻ᵀ
     "inv":       (np.linalg.inv, _inv_jvp, _inv_vjp),                    # A⁻¹ → −A⁻¹ dA A⁻¹; Ā = −A⁻ᵀ Ȳ A⁻ᵀ
@@ -586,8 +635,10 @@ DOMAIN: dict[str, tuple[str, Callable | None]] = {
     "logabsdet": ("an invertible matrix", None),
 }
 
-# Not complex-analytic (or not defined for complex numbers): the complex step is not valid through these.
-NON_ANALYTIC = {"absolute", "maximum", "minimum", "max", "min", "remainder", "fmod", "hypot", "arctan2", "cbrt",
+# Not complex-analytic, or not defined by NumPy or SciPy for complex numbers (cbrt, expit, ...): the complex
+# step is not valid through these.
+NON_ANALYTIC = {"absolute", "maximum", "minimum", "max", "min", "norm", "remainder", "fmod", "hypot", "arctan2",
+                "cbrt", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "expit", "gammaln", "polygamma",
                 "cholesky", "eigvalsh", "eigh"}
 
 
