@@ -372,6 +372,8 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, mode: str = "reverse", h
     has_aux : bool
         ``f`` returns ``(value, aux)``; the result is then ``(gradient, aux)``, as ``jax.grad``.
 
+    Notes
+    -----
     An argument may be a pytree (:mod:`calclib.pytree`): tuples, lists and dicts of arrays, nested.
     Its gradient is a pytree of the same structure, each leaf shaped like the leaf it belongs to.
 
