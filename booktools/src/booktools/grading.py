@@ -24,9 +24,9 @@ import ast
 import copy
 from typing import Callable, Literal
 
-from .labs import (TAG_HIDDEN_CHECK, TAG_REMOVE, TAG_SELF_CHECK, TAG_SOLUTION, Exercise, _has_assert,
-                   _inside_gated_solution, _remove_prose_solutions, _source, _tags, chapter_title, exercises,
-                   prose_solution)
+from .labs import (TAG_HIDDEN_CHECK, TAG_REMOVE, TAG_SELF_CHECK, TAG_SOLUTION, Exercise, _docstring_end,
+                   _first_line, _has_assert, _inside_gated_solution, _remove_prose_solutions, _source, _tags,
+                   assigned_names, chapter_title, exercises, prose_solution)
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -35,20 +35,13 @@ BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # =====================================================================================================
 # Solution cells with nbgrader's solution regions
 # =====================================================================================================
-def _docstring_end(node: ast.AST) -> int | None:
-    first = node.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-        return first.end_lineno
-    return None
-
-
 def _region(lines: list[str], start: int, stop: int, indent: str) -> list[str]:
     """Lines ``start:stop`` (0-based) between the solution delimiters, at ``indent``."""
     return [f"{indent}{BEGIN}", *lines[start:stop], f"{indent}{END}"]
 
 
 def _function_with_region(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str]) -> list[str]:
-    start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+    start = _first_line(node) - 1
     body_start = _docstring_end(node) or node.body[0].lineno - 1
     if body_start >= node.end_lineno:  # a function that is only a docstring
         return lines[start:node.end_lineno]
@@ -57,7 +50,7 @@ def _function_with_region(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: l
 
 
 def _class_with_regions(node: ast.ClassDef, lines: list[str]) -> list[str]:
-    start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+    start = _first_line(node) - 1
     out = lines[start:_docstring_end(node) or node.lineno]
     indent = " " * node.body[0].col_offset
     pending: list[ast.stmt] = []
@@ -79,17 +72,6 @@ def _class_with_regions(node: ast.ClassDef, lines: list[str]) -> list[str]:
             pending.append(item)
     flush()
     return out
-
-
-def assigned_names(node: ast.stmt) -> list[str]:
-    """Names a top-level statement assigns (``a, b = ...``, ``a: float = ...``, ``a += ...``)."""
-    if isinstance(node, ast.Assign):
-        targets = node.targets
-    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-        targets = [node.target]
-    else:
-        return []
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
 def solution_with_regions(solution: str, wanted: set[str]) -> str:
@@ -147,11 +129,6 @@ def _defined(node: ast.stmt) -> set[str]:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return {(a.asname or a.name).split(".")[0] for a in node.names}
     return set(assigned_names(node))
-
-
-def _first_line(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None)
-    return decorators[0].lineno if decorators else node.lineno
 
 
 def minimal_answer(solutions: list[str], wanted: set[str]) -> list[str]:

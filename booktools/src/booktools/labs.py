@@ -129,9 +129,26 @@ def _docstring_end(node: ast.AST) -> int | None:
     return None
 
 
+def _first_line(node: ast.stmt) -> int:
+    """First line of a statement (1-based), its decorators included."""
+    decorators = getattr(node, "decorator_list", None)
+    return decorators[0].lineno if decorators else node.lineno
+
+
+def assigned_names(node: ast.stmt) -> list[str]:
+    """Names a top-level statement assigns (``a, b = ...``, ``a: float = ...``, ``a += ...``)."""
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        targets = [node.target]
+    else:
+        return []
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
 def _stub_function(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str], message: str) -> list[str]:
     """A function's decorators, signature and docstring, and a body that raises NotImplementedError."""
-    start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+    start = _first_line(node) - 1
     header_end = _docstring_end(node) or node.body[0].lineno - 1
     indent = " " * node.body[0].col_offset
     return [*lines[start:header_end], f"{indent}raise NotImplementedError({message!r})", ""]
@@ -139,7 +156,7 @@ def _stub_function(node: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[str
 
 def _stub_class(node: ast.ClassDef, lines: list[str], where: str, hint_text: str) -> list[str]:
     """A class's header and docstring, each method stubbed, and aliases such as ``__radd__ = __add__``."""
-    start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+    start = _first_line(node) - 1
     out = lines[start:_docstring_end(node) or node.lineno]
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -172,10 +189,8 @@ def stub_source(solution: str, exercise: Exercise | None = None, hint: str = "",
             out.extend(_stub_function(node, lines, f"{where}: write {node.name}.{hint_text}"))
         elif isinstance(node, ast.ClassDef):
             out.extend(_stub_class(node, lines, where, hint_text))
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name) and n.id not in names)
+        else:
+            names.extend(n for n in assigned_names(node) if n not in names)
     asked = [n for n in names if wanted is None or n in wanted]
     if names or not out:
         what = f"compute {', '.join(asked)}" if asked else "write your solution here"
