@@ -268,6 +268,14 @@ def _strip(aux: Any, level: int | None) -> Any:
     return pytree.tree_map(plain, aux)
 
 
+def _function_of_leaves(arguments: _Arguments, output: _Output, has_aux: bool, aux: list) -> Callable:
+    """``f`` as a function of the arguments' leaves, returning one flat array (its aux kept in ``aux``)."""
+    def f_of_leaves(*xs: Any) -> Any:
+        return output.flatten(_split_aux(arguments.call(xs), has_aux, xs, aux))
+
+    return f_of_leaves
+
+
 def _one_number(out: Any, has_aux: bool) -> Any:
     """Refuse a pytree output in ``grad``, saying what to write instead."""
     if not pytree.is_container(out):
@@ -477,18 +485,14 @@ def jacobian(f: Callable, argnums: int = 0, mode: str = "reverse", h: float | No
     def jacobian_fn(*args: Any) -> Any:
         nums = _check_argnums(argnums, len(args))
         arguments, output, aux = _Arguments(f, args, nums), _Output(), []
-
-        def f_of_leaves(*xs: Any) -> Any:
-            return output.flatten(_split_aux(arguments.call(xs), has_aux, xs, aux))
-
+        f_of_leaves = _function_of_leaves(arguments, output, has_aux, aux)
         leaves = tuple(arguments.leaves)
         if not leaves or (has_aux and mode not in AD_MODES):
             _call(f_of_leaves, leaves)      # the output's structure (and aux) at the point itself
         if mode == "forward":
             blocks = [forward.jacfwd(f_of_leaves, k)(*leaves) for k in range(len(leaves))]
         elif mode == "reverse":
-            blocks = ([reverse.jacrev(f_of_leaves)(leaves[0])] if len(leaves) == 1
-                      else _jacrev_blocks(f_of_leaves, leaves))
+            blocks = _jacrev_blocks(f_of_leaves, leaves)
         else:
             fd = _finite_difference(mode)
             blocks = [finish(fd.jacobian(_counting(lambda xk, k=k: f_of_leaves(*_replace(leaves, k, xk))),
@@ -590,10 +594,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = Fals
             raise ValueError(f"tangent tangents{path} has shape {shape_of(t_leaves[k])} but its primal has shape "
                              f"{shape_of(arguments.leaves[k])}")
     output, aux = _Output(), []
-
-    def f_of_leaves(*xs: Any) -> Any:
-        return output.flatten(_split_aux(arguments.call(xs), has_aux, xs, aux))
-
+    f_of_leaves = _function_of_leaves(arguments, output, has_aux, aux)
     out, tangent = forward.jvp(f_of_leaves, tuple(arguments.leaves), tuple(t_leaves))
     result = (output.unflatten(out), output.unflatten(tangent))
     return result + (aux[0],) if has_aux else result
@@ -621,10 +622,7 @@ def vjp(f: Callable, *primals: Any, has_aux: bool = False, retain_graph: bool = 
     require_callable(f)
     arguments = _Arguments(f, primals, range(len(primals)), name=lambda i: f"primals[{i}]")
     output, aux = _Output(), []
-
-    def f_of_leaves(*xs: Any) -> Any:
-        return output.flatten(_split_aux(arguments.call(xs), has_aux, xs, aux))
-
+    f_of_leaves = _function_of_leaves(arguments, output, has_aux, aux)
     out, flat_pullback = reverse.vjp(f_of_leaves, *arguments.leaves, retain_graph=retain_graph)
 
     def pullback(cotangent: Any) -> tuple:
