@@ -3,6 +3,8 @@
 
     python3 dev.py book     build the website into _build/html (executes every notebook, warnings are errors)
     python3 dev.py test     run every test: calclib's unit tests, nbval on every notebook, the website test
+    python3 dev.py integration   the slow end-to-end checks: every chapter, key and student notebook in a
+                            student's plain kernel, and the real nbgrader round trip of every lab
     python3 dev.py lab      open the chapters in JupyterLab
     python3 dev.py strip    remove outputs from the chapter notebooks before committing
     python3 dev.py labs     write the student notebooks and instructor keys into _build/labs
@@ -89,14 +91,25 @@ def book(*extra_args: str) -> None:
           f"    python3 -m http.server -d _build/html 8000   # then visit http://localhost:8000")
 
 
+PYTEST = ("-m", "pytest", "--dist", "loadfile", "-p", "no:cacheprovider")
+
+
 def test(*pytest_args: str) -> None:
     """Every test: unit tests of calclib, the examples in its docstrings, nbval over every notebook, the
-    labs and the website test."""
+    labs and the website test. The slow end-to-end checks (marked ``integration``) are :func:`integration`'s."""
+    ensure_environment()
+    workers = os.environ.get("PYTEST_WORKERS", "2")
+    run(BIN / "python", *PYTEST, "-n", workers, "-m", "not integration", "--nbval-lax", "--doctest-modules",
+        "tests", "book", "src/calclib", "booktools/src/booktools", *pytest_args)
+
+
+def integration(*pytest_args: str) -> None:
+    """The slow end-to-end checks, in a student's plain kernel (``.venv-student``, created here): every
+    chapter, instructor key and student notebook runs there, and nbgrader grades every lab for real."""
     ensure_environment()
     ensure_student_environment()
     workers = os.environ.get("PYTEST_WORKERS", "2")
-    run(BIN / "python", "-m", "pytest", "-n", workers, "--dist", "loadfile", "--nbval-lax", "--doctest-modules",
-        "-p", "no:cacheprovider", "tests", "book", "src/calclib", "booktools/src/booktools", *pytest_args)
+    run(BIN / "python", *PYTEST, "-n", workers, "-m", "integration", "tests", *pytest_args)
 
 
 def lab(*args: str) -> None:
@@ -120,7 +133,7 @@ def bench(*args: str) -> None:
     run(BIN / "python", "benchmarks/run.py", *args)
 
 
-COMMANDS = {"book": book, "test": test, "lab": lab, "strip": strip, "labs": labs, "bench": bench}
+COMMANDS = {"book": book, "test": test, "integration": integration, "lab": lab, "strip": strip, "labs": labs, "bench": bench}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

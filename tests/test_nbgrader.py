@@ -24,6 +24,8 @@ import booktools.labs as labs
 from booktools.grading import NBGRADER_CONFIG, answer_source
 from student_kernel import ROOT, chapter, run
 
+pytestmark = pytest.mark.integration   # slow end to end: `python3 dev.py integration` runs it
+
 CHAPTERS = [p for p in labs.chapters(ROOT) if labs.exercises(json.loads(p.read_text()))]
 IDS = [p.stem for p in CHAPTERS]
 STUB_MESSAGES = ("is still a stub", "has no value yet")

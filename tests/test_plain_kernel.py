@@ -21,6 +21,8 @@ import pytest
 import booktools.labs as labs
 from student_kernel import ROOT, errors, execute, executed_chapter, chapter, printed_numbers, printed_text, run
 
+pytestmark = pytest.mark.integration   # slow end to end: `python3 dev.py integration` runs it
+
 CHAPTERS = [p for p in labs.chapters(ROOT) if labs.exercises(json.loads(p.read_text()))]
 IDS = [p.stem for p in CHAPTERS]
 STUB_MESSAGES = ("is still a stub", "has no value yet")
