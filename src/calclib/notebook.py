@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import textwrap
 from types import ModuleType
 from typing import Any
 
@@ -51,10 +52,11 @@ def source_of(obj: Any, name: str | None = None) -> str:
     """The source code of a function or class, whole; or, for a module and a ``name``, the whole top-level
     statement that defines ``name`` there (an assignment such as ``PARTIALS = {...}``, or a ``def``).
 
-    Found with :mod:`inspect` and :mod:`ast`, so a listing never stops in the middle of a statement.
+    Found with :mod:`inspect` and :mod:`ast`, so a listing never stops in the middle of a statement. A
+    method is shown dedented, starting at the left margin (it reads as a function, and fits a phone).
     """
     if name is None:
-        return inspect.getsource(obj)
+        return textwrap.dedent(inspect.getsource(obj))
     if not isinstance(obj, ModuleType):
         raise TypeError(f"source_of(obj, name) looks {name!r} up in a module; {obj!r} is not one")
     source = inspect.getsource(obj)
