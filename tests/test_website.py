@@ -12,6 +12,7 @@ without one the browser checks are skipped with that message (the build itself i
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import os
 import shutil
@@ -84,6 +85,40 @@ def test_every_chapter_page_has_launch_and_repository_buttons(built_site: Path) 
         }
         for name, url in expected.items():
             assert url in links, f"{notebook.stem}: no {name} button pointing at {url}"
+
+
+def visible_text(html: str) -> str:
+    """The prose of a page: its HTML without scripts, styles, code and maths (which may hold MyST-like text)."""
+    import re
+
+    html = re.sub(r"(?s)<(script|style|pre|code|textarea)\b.*?</\1>", " ", html)
+    html = re.sub(r'(?s)<(span|div) class="math[^"]*">.*?</\1>', " ", html)
+    html = re.sub(r'(?s)<dt class="sig[^"]*".*?</dt>', " ", html)        # API signatures: f(*args, **kw)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+RAW_MYST = ("**", "{py:", "{doc}", "{ref}", "{numref}", "{glue:", ":::", "```{")
+
+
+def test_no_page_shows_raw_myst_markdown(built_site: Path) -> None:
+    """Bold, roles, directives and maths are rendered everywhere, also in cell outputs (the labs overview)."""
+    problems = []
+    for page_path in all_pages(built_site):
+        if "_modules" in page_path:
+            continue
+        text = visible_text((built_site / page_path).read_text())
+        problems += [f"{page_path}: raw {raw!r} in the text" for raw in RAW_MYST if raw in text]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_instructors_page_links_every_lab_and_typesets_its_goals(built_site: Path) -> None:
+    import booktools.labs as labs
+
+    page = (built_site / "book" / "instructors.html").read_text()
+    assert 'class="math' in page and "mathjax" in page, "the learning goals' maths is not typeset"
+    for path in labs.chapters(ROOT):
+        if labs.exercises(json.loads(path.read_text())):
+            assert f'href="{path.stem}.html"' in page, f"the instructors' page does not link the lab {path.stem}"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -552,22 +552,26 @@ def estimated_minutes(nb: dict) -> int:
     return int(5 * round(minutes / 5))
 
 
-def lab_table(root: Path | None = None) -> str:
-    """An HTML table of the labs: chapter, learning goals, estimated time, exercises (for the instructors' page)."""
-    import html as html_lib
+def lab_overview(root: Path | None = None) -> str:
+    """The labs, for the instructors' page, as MyST Markdown: per chapter its title (a link), the estimated
+    time, the learning goals and the exercises (each a link to it).
 
-    rows = []
-    for path in chapters(root):
+    The goals and titles are the chapters' own MyST (bold, maths, ``{py:func}`` roles), so the page must
+    render it as MyST (``nb_render_markdown_format: myst``); no table, so that it fits a phone's width.
+    """
+    blocks = []
+    for number, path in enumerate(chapters(root), start=1):
         nb = json.loads(path.read_text())
         found = exercises(nb)
         if not found:
             continue
-        goals = "".join(f"<li>{html_lib.escape(g)}</li>" for g in learning_goals(nb))
-        exs = "".join(f"<li>{html_lib.escape(e.title)}</li>" for e in found)
-        rows.append(f"<tr><td>{html_lib.escape(chapter_title(nb))}<br><code>{path.stem}</code></td>"
-                    f"<td><ul>{goals}</ul></td><td>{estimated_minutes(nb)} min</td><td><ol>{exs}</ol></td></tr>")
-    return ('<table class="calclib-labs"><thead><tr><th>Lab</th><th>Learning goals</th><th>Time</th>'
-            f'<th>Exercises</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        goals = "\n".join(f"- {goal}" for goal in learning_goals(nb))
+        exs = "\n".join(f"{i}. {{ref}}`{e.title} <{e.label}>`" if e.label else f"{i}. {e.title}"
+                         for i, e in enumerate(found, start=1))
+        blocks.append(f"**{{doc}}`{chapter_title(nb)} <{path.stem}>`** (lab `{path.stem}`, about "
+                      f"{estimated_minutes(nb)} min, {len(found)} exercises)\n\n"
+                      f"Learning goals:\n\n{goals}\n\nExercises:\n\n{exs}\n")
+    return "\n".join(blocks)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
