@@ -111,6 +111,16 @@ def test_no_page_shows_raw_myst_markdown(built_site: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_every_page_has_a_favicon_that_exists(built_site: Path) -> None:
+    import re
+
+    for page_path in all_pages(built_site):
+        page = (built_site / page_path).read_text()
+        icon = re.search(r'<link rel="(?:shortcut )?icon" href="([^"]+)"', page)
+        assert icon, f"{page_path}: no favicon (browsers then ask for /favicon.ico and get a 404)"
+        assert (built_site / page_path).parent.joinpath(icon[1].split("?")[0]).resolve().exists(), page_path
+
+
 def test_the_instructors_page_links_every_lab_and_typesets_its_goals(built_site: Path) -> None:
     import booktools.labs as labs
 
