@@ -283,6 +283,19 @@ def check_solutions(page) -> list[str]:
         opened = toggle.evaluate("b => !b.closest('.dropdown').classList.contains('toggle-hidden')")
         if not opened:
             problems.append(f"solution dropdown {i} did not open")
+    # A click on the title's words (not on the button) opens a closed solution too.
+    titles = page.locator(".solution.dropdown > .admonition-title")
+    for i in range(titles.count()):
+        title = titles.nth(i)
+        dropdown = title.locator("xpath=..")
+        if not dropdown.evaluate("d => d.classList.contains('toggle-hidden')"):
+            toggles.nth(i).click()       # close it first
+            page.wait_for_timeout(50)
+        before = page.url
+        title.locator(":scope > :not(button)").first.click()   # the words (a link, before the fix)
+        page.wait_for_timeout(50)
+        if dropdown.evaluate("d => d.classList.contains('toggle-hidden')") or page.url != before:
+            problems.append(f"clicking the words of solution {i}'s title did not open it (or left the page)")
     n_solutions = page.locator(".solution.dropdown").count()
     if n_solutions != toggles.count():
         problems.append(f"{n_solutions} solutions but {toggles.count()} toggle buttons")
