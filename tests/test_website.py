@@ -102,12 +102,16 @@ RAW_MYST = ("**", "{py:", "{doc}", "{ref}", "{numref}", "{glue:", ":::", "```{")
 
 def test_no_page_shows_raw_myst_markdown(built_site: Path) -> None:
     """Bold, roles, directives and maths are rendered everywhere, also in cell outputs (the labs overview)."""
+    import re
+
     problems = []
     for page_path in all_pages(built_site):
         if "_modules" in page_path:
             continue
         text = visible_text((built_site / page_path).read_text())
         problems += [f"{page_path}: raw {raw!r} in the text" for raw in RAW_MYST if raw in text]
+        problems += [f"{page_path}: {m[0]!r}: the reference already says what it is"
+                     for m in re.finditer(r"\b(?:[Ff]igure|[Tt]able) (?:Fig|Table)\.? \d", text)]
     assert not problems, "\n".join(problems)
 
 
