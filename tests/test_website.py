@@ -15,10 +15,12 @@ import functools
 import json
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -112,6 +114,70 @@ def test_no_page_shows_raw_myst_markdown(built_site: Path) -> None:
         problems += [f"{page_path}: raw {raw!r} in the text" for raw in RAW_MYST if raw in text]
         problems += [f"{page_path}: {m[0]!r}: the reference already says what it is"
                      for m in re.finditer(r"\b(?:[Ff]igure|[Tt]able)\s+(?:Fig|Table)\.?\s+\d", text)]
+    assert not problems, "\n".join(problems)
+
+
+# Reprs a reader should not meet in a cell's output: numbers print as numbers, results as what they are.
+UNTIDY_OUTPUT = re.compile(r"np\.(?:float|int|uint|bool|complex)\w*\(|\barray\(|<IPython\.|<Figure size|<matplotlib\."
+                           r"| object at 0x")
+
+
+class _OutputText(HTMLParser):
+    """Collects the text of each output of each cell (``div.cell_output > div.output``), noting whether it is
+    a source listing (an HTML output holding highlighted code, as ``IPython.display.Code`` makes)."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "embed", "param", "track"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []          # open tags
+        self.container: int | None = None   # depth of the open cell_output, if any
+        self.outputs: list[dict] = []
+        self.skip = 0                       # inside <style> or <script>
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        classes = (dict(attrs).get("class") or "").split()
+        self.stack.append(tag)
+        if "cell_output" in classes and self.container is None:
+            self.container = len(self.stack)
+        elif self.container is not None and tag == "div" and len(self.stack) == self.container + 1:
+            self.outputs.append({"html": "text_html" in classes, "listing": False, "text": []})
+        elif self.container is not None and "highlight" in classes and self.outputs:
+            self.outputs[-1]["listing"] = True
+        if tag in ("style", "script"):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID or tag not in self.stack:
+            return
+        while self.stack and self.stack.pop() != tag:
+            pass
+        if tag in ("style", "script"):
+            self.skip = max(0, self.skip - 1)
+        if self.container is not None and len(self.stack) < self.container:
+            self.container = None
+
+    def handle_data(self, data):
+        if self.container is not None and self.outputs and not self.skip and len(self.stack) > self.container:
+            self.outputs[-1]["text"].append(data)
+
+
+def cell_outputs(html: str) -> list[str]:
+    """The text of each cell output on a page, without the source listings shown as outputs."""
+    parser = _OutputText()
+    parser.feed(html)
+    return ["".join(o["text"]) for o in parser.outputs if not (o["html"] and o["listing"])]
+
+
+def test_cell_outputs_are_tidy(built_site: Path) -> None:
+    problems = []
+    for page_path in all_pages(built_site):
+        for text in cell_outputs((built_site / page_path).read_text()):
+            if match := UNTIDY_OUTPUT.search(text):
+                start = max(0, match.start() - 40)
+                problems.append(f"{page_path}: {match[0]!r} in an output: {text[start:match.end() + 60]!r}")
     assert not problems, "\n".join(problems)
 
 

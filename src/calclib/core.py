@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 __all__ = ["Primitive", "Tracer", "DomainWarning", "bind", "new_level", "primal", "recording", "record",
-           "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of"]
+           "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of", "shown"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -282,3 +282,17 @@ def finish(v: Any) -> Any:
         return v
     v = np.asarray(v, dtype=float)
     return float(v) if v.ndim == 0 else v
+
+
+def shown(value: Any) -> str:
+    """How a value reads inside a tracer's repr: numbers as numbers, arrays as NumPy prints them.
+
+    Examples
+    --------
+    >>> shown(np.float64(9.0)), shown(np.array(3.0)), shown(np.array([1.0, 2.5]))
+    ('9.0', '3.0', '[1. , 2.5]')
+    """
+    if isinstance(value, Tracer) or not isinstance(value, (np.ndarray, np.generic, int, float)):
+        return repr(value)
+    arr = np.asarray(value)
+    return repr(arr.item()) if arr.ndim == 0 else np.array2string(arr, separator=", ")

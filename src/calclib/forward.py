@@ -26,7 +26,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._trace_table import TraceTable, describe
-from .core import Primitive, as_float, check_domain, check_output, count, finish, new_level, record, recording
+from .core import Primitive, as_float, check_domain, check_output, count, finish, new_level, record, recording, shown
 from .numpy_dispatch import ArrayTracer
 
 __all__ = ["Dual", "jvp", "jacfwd", "trace", "push_tangent"]
@@ -41,7 +41,7 @@ class Dual(ArrayTracer):
         self.primal, self.tangent, self._level = primal, tangent, level
 
     def __repr__(self) -> str:
-        return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
+        return f"Dual(primal={shown(self.primal)}, tangent={shown(self.tangent)})"
 
     @classmethod
     def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Dual":

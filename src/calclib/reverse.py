@@ -30,7 +30,7 @@ import numpy as np
 
 from ._trace_table import TraceTable, describe
 from .core import (Primitive, Tracer, as_float, check_domain, check_output, count, finish, new_level, record,
-                   recording, shape_of)
+                   recording, shape_of, shown)
 from .numpy_dispatch import ArrayTracer
 from .rules import IndexedAdjoint, Scaled, add_into, plus, scaled
 
@@ -54,7 +54,7 @@ class Node(ArrayTracer):
         self.serial = next(_serial_numbers)                          # nodes are numbered as they are made
 
     def __repr__(self) -> str:
-        return f"Node({self.prim.name if self.prim else 'input'}, value={self.primal!r})"
+        return f"Node({self.prim.name if self.prim else 'input'}, value={shown(self.primal)})"
 
     @classmethod
     def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Node":
