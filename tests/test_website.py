@@ -391,3 +391,18 @@ def test_every_page_in_chromium(browser, site_url: str, built_site: Path) -> Non
         problems += check_page(browser, site_url, page_path)
     print(f"website test: {len(pages)} pages opened in Chromium")
     assert not problems, "\n".join(problems)
+
+
+def test_search_finds_chapters_and_quotes_them_as_plain_text(browser, site_url: str) -> None:
+    """Search works offline, and its snippets read as text: maths without TeX, no raw Markdown."""
+    page = browser.new_page()
+    page.goto(f"{site_url}/search.html?q=tangent", wait_until="load")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li p, #search-results li .context')"
+                           ".length >= 3", timeout=20000)
+    snippets = page.locator("#search-results li").all_inner_texts()
+    page.close()
+    assert len(snippets) >= 3, snippets
+    for snippet in snippets:
+        raw = re.search(r"\\[A-Za-z]+|\\\(|\$|\*\*|\{(?:py:|doc\}|ref\})", snippet)
+        assert raw is None, f"raw TeX or Markdown {raw[0]!r} in a search snippet: {snippet[:200]!r}"
+
