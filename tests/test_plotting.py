@@ -188,3 +188,26 @@ def test_helpers_do_not_register_figures_with_pyplot():
     P.one_sided_slopes([("|x|", "abs", 0.0)])
     P.inverse_pair("exp", "ln", 0.0)
     assert plt.get_fignums() == before
+
+
+def test_the_sites_plotly_bundle_matches_plotly_and_draws_every_trace_type_the_book_uses():
+    """The website's plotly.js is a bundle of only the trace types the book draws (book/_assets/plotly): it
+    must be the plotly.js version the Python plotly writes figures for, and have every trace type used."""
+    import json
+    import re
+    from pathlib import Path
+
+    import plotly
+
+    root = Path(__file__).resolve().parents[1]
+    bundle = json.loads((root / "book" / "_assets" / "plotly" / "bundle.json").read_text())
+    full = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()[:200]
+    assert f"plotly.js v{bundle['plotly.js']}" in full, "rebuild book/_assets/plotly for this plotly (see its README)"
+    header = (root / "book" / "_assets" / "plotly" / "plotly-calclib.min.js").read_text()[:300]
+    assert f"plotly.js v{bundle['plotly.js']}" in header and ", ".join(bundle["traces"]) in header
+    sources = [*(root / "src" / "calclib").glob("*.py"), *(root / "book").glob("*.ipynb")]
+    used = {name.lower() for path in sources for name in re.findall(r"\bgo\.([A-Z]\w*)\(", path.read_text())}
+    used -= {"figure", "frame", "layout"}
+    assert used and used <= set(bundle["traces"]), f"trace types not in the site's plotly.js: {used - set(bundle['traces'])}"
+    assert not any(re.search(r"\bpx\.\w+\(|plotly\.express", path.read_text()) for path in sources), \
+        "plotly.express figures: add their trace types to booktools/plotly-bundle/build.js"

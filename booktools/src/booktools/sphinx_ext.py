@@ -5,10 +5,12 @@ Under a plain kernel (the book build, nbval) plotly >= 6 emits only the mime typ
 
 * :class:`PlotlyMimeRenderer`, a myst-nb mime renderer plugin (entry point group
   ``myst_nb.mime_renderers`` in ``booktools/pyproject.toml``), turns the JSON into a ``<div>`` and a call to
-  ``Plotly.newPlot`` (plus ``Plotly.addFrames`` for animations), and asks for ``plotly/plotly.min.js``
-  on that page only;
-* :func:`setup`, a Sphinx extension (listed in ``_config.yml``), copies ``plotly.min.js`` from the
-  installed plotly package into ``_static/plotly/``, so no page loads anything from a CDN.
+  ``Plotly.newPlot`` (plus ``Plotly.addFrames`` for animations), and asks for the site's own plotly.js
+  on that page only: ``book/_assets/plotly/plotly-calclib.min.js``, a bundle of plotly.js with only the trace
+  types the book draws (1.8 MB instead of 4.8; built by ``booktools/plotly-bundle/build.js``), so no page
+  loads anything from a CDN;
+* :func:`setup`, a Sphinx extension (listed in ``_config.yml``), publishes the labs, and takes the theme's
+  ``fontawesome.js`` out of every page (1.5 MB; the theme's CSS draws its icons from web fonts).
 
 The extension also publishes the labs (:mod:`booktools.labs`): it writes every chapter's student notebook
 into ``labs/student/`` of the site and puts a box under each chapter's title linking to it (download,
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from typing import Any
 from docutils import nodes
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-PLOTLY_JS = "plotly/plotly.min.js"  # relative to _static
+PLOTLY_JS = "plotly/plotly-calclib.min.js"  # relative to _static (copied there from book/_assets)
 
 
 def _alt_text(figure: dict) -> str:
@@ -93,18 +95,6 @@ class PlotlyMimeRenderer:
         return [nodes.raw("", plotly_figure_html(figure), format="html", classes=["output", "plotly"])]
 
 
-def _copy_plotly_js(app: Any, exception: Exception | None) -> None:
-    """Copy plotly.min.js from the installed plotly package into the site's _static folder."""
-    if exception is not None or app.builder is None or app.builder.format != "html":
-        return
-    import plotly
-
-    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    target = Path(app.builder.outdir) / "_static" / PLOTLY_JS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-
-
 def _lab_chapters(app: Any) -> dict[str, str]:
     """docname -> chapter stem, for the chapters that have exercises."""
     from . import labs
@@ -160,9 +150,30 @@ def _write_student_notebooks(app: Any, exception: Exception | None) -> None:
     labs.write_labs(out, notebooks, keys=False, build_dir=Path(app.builder.outdir).parent)  # keys stay private
 
 
+FONTAWESOME_JS = re.compile(r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?')
+
+
+def _drop_fontawesome_js(app: Any, exception: Exception | None) -> None:
+    """Take the theme's fontawesome.js (1.5 MB on every page) out of the site.
+
+    The theme loads it only "so that users can add custom icons" (its comment) by turning ``<i class="fa-…">``
+    into SVG; the theme's own CSS already draws every icon it uses from Font Awesome's web fonts
+    (``pydata-sphinx-theme.css``), and the book adds no custom icon.
+    """
+    if exception is not None or app.builder is None or app.builder.format != "html":
+        return
+    out = Path(app.builder.outdir)
+    for page in out.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "fontawesome.js" in text:
+            page.write_text(FONTAWESOME_JS.sub("", text), encoding="utf-8")
+    for leftover in (out / "_static" / "scripts").glob("fontawesome.js*"):
+        leftover.unlink()
+
+
 def setup(app: Any) -> dict[str, Any]:
-    """Sphinx extension entry point: ship plotly.js with the site, and publish the labs."""
-    app.connect("build-finished", _copy_plotly_js)
+    """Sphinx extension entry point: publish the labs, and leave the theme's fontawesome.js out."""
     app.connect("build-finished", _write_student_notebooks)
+    app.connect("build-finished", _drop_fontawesome_js)
     app.connect("html-page-context", _add_lab_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
