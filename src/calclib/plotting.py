@@ -14,6 +14,7 @@ secant_grid            matplotlib  secants through a point approaching the tange
 secant_to_tangent      plotly      one secant with a slider over Δx, approaching the tangent
 one_sided_slopes       matplotlib  left and right difference quotients at a point as the step shrinks
 inverse_pair           matplotlib  a function and its inverse, mirrored in y = x, with reciprocal tangent slopes
+figure_html            matplotlib  any figure as an ``<img>`` with alt text, for a widget that redraws it
 =====================  ==========  ===============================================================
 """
 
@@ -31,7 +32,8 @@ if TYPE_CHECKING:  # imported lazily at run time: plotly and matplotlib are only
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
-__all__ = ["function_grid", "secant_grid", "secant_to_tangent", "one_sided_slopes", "inverse_pair", "WINDOWS"]
+__all__ = ["function_grid", "secant_grid", "secant_to_tangent", "one_sided_slopes", "inverse_pair", "figure_html",
+           "WINDOWS"]
 
 FunctionLike = str | CommonFunction | Callable[[np.ndarray], np.ndarray]
 
@@ -491,3 +493,44 @@ def inverse_pair(f: FunctionLike, g: FunctionLike, x0: float, *, window: tuple[f
     ax.set_aspect("equal")
     ax.legend(fontsize=8, loc="upper left")
     return fig
+
+
+def figure_html(fig: "Figure", alt: str, dpi: int = 80) -> str:
+    """A matplotlib figure as an HTML ``<img>`` (a PNG inside the page) with alt text, for widgets.
+
+    A widget that redraws a figure on every change shows it best as ``widgets.HTML(figure_html(fig, alt))``:
+    the website keeps the widget's last state, the image scales to a phone's width, and the alt text says
+    what it shows (``plt.show()`` inside an ``Output`` widget gives an image without one). A figure made
+    with ``pyplot`` is closed, so it is not shown a second time.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        What the figure shows, in a sentence (read by screen readers, shown when images are off).
+    dpi : int
+        Resolution of the PNG.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> _ = fig.add_subplot().plot([0, 1], [0, 1])
+    >>> figure_html(fig, "A rising line").startswith('<img alt="A rising line" src="data:image/png;base64,')
+    True
+    """
+    import base64
+    import html
+    import io
+    import sys
+
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("figure_html needs alt text: a sentence saying what the figure shows")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    if "matplotlib.pyplot" in sys.modules:   # made with pyplot: close it (a no-op for other figures)
+        sys.modules["matplotlib.pyplot"].close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return (f'<img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/png;base64,{data}" '
+            f'style="max-width: 100%; height: auto">')
+
