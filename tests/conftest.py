@@ -358,14 +358,16 @@ def _svd_parts(xp, a):
 CASES += [
     Case("fmax fmin with NaN", lambda xp: lambda x, y: xp.fmax(x, y) * xp.fmin(x, WITH_NAN) + xp.fmax(WITH_NAN, y),
          (sym(6, 400), sym(6, 401))),
-    Case("rot90", lambda xp: lambda x: xp.rot90(x, 2) ** 2 + xp.sum(xp.rot90(x) * A23.T) + xp.sum(xp.rot90(x, 3) ** 3),
+    Case("rot90", lambda xp: lambda x: xp.rot90(x, 2) ** 2 + xp.sum(xp.rot90(x) * A23.T)
+         + xp.sum(xp.rot90(x, 3) ** 3),
          (sym((2, 3), 402),)),
     Case("rot90 axes", lambda xp: lambda x: xp.rot90(x, 1, axes=(2, 0)) ** 2, (sym((2, 3, 4), 403),)),
     Case("rollaxis", lambda xp: lambda x: xp.rollaxis(x, 2) ** 2 + xp.rollaxis(x, 0, 3)[0, 0, 0], (sym((2, 3, 4), 404),)),
     Case("dsplit", lambda xp: lambda x: (lambda a, b: a * b)(*xp.dsplit(x, 2)), (sym((2, 2, 4), 405),)),
     Case("partition", lambda xp: lambda x: (lambda p: xp.sum(p[:2] ** 2) + 3 * p[2] + xp.sum(p[3:] ** 3))(
          xp.partition(x, 2)), (sym(6, 406),)),
-    Case("partition axis 0", lambda xp: lambda x: (lambda p: p[1] * xp.sum(p[:1] ** 2, axis=0))(xp.partition(x, 1, axis=0)),
+    Case("partition axis 0", lambda xp: lambda x: (lambda p: p[1] * xp.sum(p[:1] ** 2, axis=0))(
+         xp.partition(x, 1, axis=0)),
          (sym((4, 3), 407),)),
     Case("diff", lambda xp: lambda x: xp.diff(x, 2, axis=0) * xp.sum(xp.diff(x) ** 2), (sym((4, 3), 408),)),
     Case("gradient", lambda xp: lambda x: xp.gradient(x, 0.5)[0] * xp.gradient(x, axis=1) + xp.gradient(x)[1] ** 2,

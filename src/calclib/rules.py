@@ -115,10 +115,10 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
                    lambda x, z, y: (z > x) + 0.5 * (x == z)),               # ½ each at a tie (as JAX)
     "minimum":    (lambda x, z, y: (x < z) + 0.5 * (x == z),                # min(x, z) → 1 for the smaller,
                    lambda x, z, y: (z < x) + 0.5 * (x == z)),               # ½ each at a tie (as JAX)
-    "fmax":       (lambda x, z, y: _first(x > z, z), lambda x, z, y: 1 - _first(x > z, z)),  # max, NaN ignored
-                                                                            # → 1 for the one chosen (z at a tie, as JAX)
-    "fmin":       (lambda x, z, y: _first(x < z, z), lambda x, z, y: 1 - _first(x < z, z)),  # min, NaN ignored
-                                                                            # → 1 for the one chosen (z at a tie, as JAX)
+    "fmax":       (lambda x, z, y: _first(x > z, z),                        # max(x, z), NaN ignored → 1 for
+                   lambda x, z, y: 1 - _first(x > z, z)),                   # the one chosen (z at a tie, as JAX)
+    "fmin":       (lambda x, z, y: _first(x < z, z),                        # min(x, z), NaN ignored → 1 for
+                   lambda x, z, y: 1 - _first(x < z, z)),                   # the one chosen (z at a tie, as JAX)
     # scipy.special
     "expit":      (lambda x, y: y * (1 - y),),                              # σ(x) = 1/(1 + e⁻ˣ) → y (1 − y)
     "erf":        (lambda x, y: 2 / np.sqrt(np.pi) * np.exp(-x * x),),      # erf x → 2/√π e^(−x²)
@@ -630,7 +630,8 @@ def _svd_gaps(s):
 
 
 def _svd_values_jvp(primals, tangents, out, params):
-    r"""For :math:`A = U S V^\top`: :math:`\dot s_k = u_k^\top \dot A\, v_k`, the diagonal of :math:`U^\top \dot A V`."""
+    r"""For :math:`A = U S V^\top`: :math:`\dot s_k = u_k^\top \dot A\, v_k`, the diagonal of
+    :math:`U^\top \dot A V`."""
     u, _, vh = _svd(primals[0])
     return np.sum(u * (tangents[0] @ _swap(vh)), axis=-2)
 
@@ -699,8 +700,8 @@ NONLINEAR: dict[str, tuple[Callable, Callable, Callable]] = {
     "eigvalsh":  (_eigvalsh, _eigvalsh_jvp, _eigvalsh_vjp),              # eigenvalues w of symmetric A → diag(Vᵀ dA V)
     "eigh":      (_eigh_vectors, _eigh_vectors_jvp, _eigh_vectors_vjp),  # eigenvectors V → V (F ∘ Vᵀ dA V)
     "svdvals":   (_svd_values, _svd_values_jvp, _svd_values_vjp),        # singular values s of A → diag(Uᵀ dA V)
-    "svd_u":     (_svd_u, _svd_u_jvp, _svd_u_vjp),                       # U of A = U S Vᵀ → U (F ∘ (P S + S Pᵀ)) + ...
-    "svd_vh":    (_svd_vh, _svd_vh_jvp, _svd_vh_vjp),                    # Vᵀ of A = U S Vᵀ → (V (F ∘ (S P + Pᵀ S)) + ...)ᵀ
+    "svd_u":     (_svd_u, _svd_u_jvp, _svd_u_vjp),                       # U of A = U S Vᵀ → U (F ∘ (P S + S Pᵀ)) + …
+    "svd_vh":    (_svd_vh, _svd_vh_jvp, _svd_vh_vjp),                    # Vᵀ of A = U S Vᵀ → (V (F ∘ (S P + Pᵀ S)) + …)ᵀ
 }
 
 # ---------------------------------------------------------------------------------------------------
