@@ -342,6 +342,52 @@ CASES += [
     Case("column_stack", lambda xp: lambda x, y: xp.column_stack([x, y]), (sym(3, 380), sym((3, 2), 381))),
 ]
 
+NAN_INF = np.array([0.0, np.nan, np.inf, -np.inf, 0.0])
+WITH_NAN = np.array([np.nan, 0.1, np.nan, -0.2, 0.5, np.nan])
+
+
+def _svd_parts(xp, a):
+    """Functions of a's thin SVD that do not depend on the signs of the singular vectors (LAPACKs differ)."""
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    outer = u[..., :, :1] * vh[..., :1, :]                       # u₁ v₁ᵀ
+    return xp.concatenate([(u ** 2 @ s[..., None])[..., 0], xp.sum(vh ** 2 * s[..., None], axis=-2),
+                           xp.reshape(outer, outer.shape[:-2] + (-1,))], axis=-1)
+
+
+# Issue 11, part 4: what autograd's own tests needed.
+CASES += [
+    Case("fmax fmin with NaN", lambda xp: lambda x, y: xp.fmax(x, y) * xp.fmin(x, WITH_NAN) + xp.fmax(WITH_NAN, y),
+         (sym(6, 400), sym(6, 401))),
+    Case("rot90", lambda xp: lambda x: xp.rot90(x, 2) ** 2 + xp.sum(xp.rot90(x) * A23.T)
+         + xp.sum(xp.rot90(x, 3) ** 3),
+         (sym((2, 3), 402),)),
+    Case("rot90 axes", lambda xp: lambda x: xp.rot90(x, 1, axes=(2, 0)) ** 2, (sym((2, 3, 4), 403),)),
+    Case("rollaxis", lambda xp: lambda x: xp.rollaxis(x, 2) ** 2 + xp.rollaxis(x, 0, 3)[0, 0, 0], (sym((2, 3, 4), 404),)),
+    Case("dsplit", lambda xp: lambda x: (lambda a, b: a * b)(*xp.dsplit(x, 2)), (sym((2, 2, 4), 405),)),
+    Case("partition", lambda xp: lambda x: (lambda p: xp.sum(p[:2] ** 2) + 3 * p[2] + xp.sum(p[3:] ** 3))(
+         xp.partition(x, 2)), (sym(6, 406),)),
+    Case("partition axis 0", lambda xp: lambda x: (lambda p: p[1] * xp.sum(p[:1] ** 2, axis=0))(
+         xp.partition(x, 1, axis=0)),
+         (sym((4, 3), 407),)),
+    Case("diff", lambda xp: lambda x: xp.diff(x, 2, axis=0) * xp.sum(xp.diff(x) ** 2), (sym((4, 3), 408),)),
+    Case("gradient", lambda xp: lambda x: xp.gradient(x, 0.5)[0] * xp.gradient(x, axis=1) + xp.gradient(x)[1] ** 2,
+         (sym((3, 4), 409),)),
+    Case("gradient of two entries", lambda xp: lambda x: xp.gradient(x) * x, (sym(2, 410),)),
+    Case("append", lambda xp: lambda x, y: xp.append(x, y) * xp.sum(xp.append(x, x[:1], axis=0) ** 2),
+         (sym((2, 3), 411), sym(2, 412))),
+    Case("select", lambda xp: lambda x, y: xp.select([x > 0.5, x < -0.5], [x * y, y], default=0.3),
+         (sym(6, 413), sym(6, 414))),
+    Case("nan_to_num", lambda xp: lambda x: xp.nan_to_num(x + NAN_INF, posinf=2.0, neginf=-3.0) * x
+         + xp.nan_to_num(x + NAN_INF, nan=0.5, posinf=1.0, neginf=-1.0),
+         (sym(5, 415),)),
+    Case("real imag real_if_close", lambda xp: lambda x: xp.real(x) * x + xp.imag(x)
+         + (xp.real_if_close(x) if xp is np else x) ** 2, (sym(4, 416),)),
+    Case("svd values", lambda xp: lambda a: xp.linalg.svd(a, compute_uv=False), (sym((3, 2), 417),)),
+    Case("svd tall", lambda xp: lambda a: _svd_parts(xp, a), (sym((4, 3), 418),)),
+    Case("svd wide batched", lambda xp: lambda a: _svd_parts(xp, a), (sym((2, 2, 3), 419),)),
+    Case("svd square", lambda xp: lambda a: _svd_parts(xp, a), (sym((3, 3), 420),)),
+]
+
 
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES)

@@ -159,7 +159,7 @@ def test_non_callables_are_type_errors():
 
 UNSUPPORTED = {
     "np.convolve": lambda x: np.sum(np.convolve(x, x)),
-    "np.linalg.svd": lambda x: np.sum(np.linalg.svd(x.reshape(2, 2))[1]),
+    "np.linalg.pinv": lambda x: np.sum(np.linalg.pinv(x.reshape(2, 2))),
     "np.linalg.qr": lambda x: np.sum(np.linalg.qr(x.reshape(2, 2))[1]),
     "np.interp": lambda x: np.sum(np.interp(x, [0.0, 1.0], [1.0, 2.0])),
     "np.maximum.accumulate": lambda x: np.sum(np.maximum.accumulate(x)),

@@ -67,7 +67,8 @@ def test_every_new_array_function_has_a_jax_twin_case():
     sources = "\n".join(inspect.getsource(case.build) for case in CASES)
     no_derivative = {"argmin", "argsort", "argwhere", "nonzero", "flatnonzero", "count_nonzero", "searchsorted",
                      "digitize", "any", "all", "isclose", "allclose", "array_equal", "full_like", "shape", "ndim",
-                     "size", "result_type", "fix", "around", "hsplit", "vsplit", "eigvalsh"}
+                     "size", "result_type", "fix", "around", "hsplit", "vsplit", "eigvalsh", "iscomplex", "isreal",
+                     "iscomplexobj", "isrealobj", "angle"}
     missing = [name for func in numpy_dispatch.ARRAY_FUNCTIONS
                if (name := func.__name__) not in no_derivative and f"{name}(" not in sources]
     assert not missing, missing
@@ -177,6 +178,28 @@ def test_integer_astype_and_floor_division_have_no_derivative():
     assert cl.grad(lambda x: np.sum(x.astype(int) * x))(np.array([1.5, 2.5])).tolist() == [1.0, 2.0]
     assert cl.grad(lambda x: (x // 1.0) * x)(2.5) == 2.0
     assert cl.grad(lambda x: divmod(x, 1.0)[1])(2.5) == 1.0
+
+
+def test_std_over_one_entry_is_constant_so_its_derivative_is_zero():
+    """std of a single entry is 0 whatever it is: derivative 0 (JAX's NaN there is √'s 0/0)."""
+    x = np.array([[0.5, -1.0, 2.0]])
+    for mode in AD_MODES:
+        np.testing.assert_array_equal(cl.grad(lambda x: np.sum(np.std(x, axis=0)), mode=mode)(x), np.zeros((1, 3)))
+        assert cl.grad(np.std, mode=mode)(3.5) == 0.0
+    with pytest.warns(cl.core.DomainWarning):        # 0/0: the std with ddof=1 of one entry is NaN (as NumPy's)
+        assert np.isnan(cl.grad(lambda x: np.sum(np.std(x, axis=0, ddof=1)))(x)).all()
+
+
+def test_casting_to_integers_has_no_derivative():
+    x = np.array([1.5, 2.5])
+    assert cl.grad(lambda x: np.sum(np.int64(x) * x))(x).tolist() == [1.0, 2.0]
+    assert cl.grad(lambda x: np.sum(np.asarray(x, dtype=int) * x), mode="forward")(x).tolist() == [1.0, 2.0]
+
+
+def test_svd_full_matrices_of_a_non_square_matrix_is_refused():
+    with pytest.raises(TypeError, match="full_matrices=False"):
+        cl.grad(lambda a: np.sum(np.linalg.svd(a)[0]))(np.ones((3, 2)))
+    assert cl.grad(lambda a: np.sum(np.linalg.svd(a)[1]))(np.eye(2) * [1.0, 2.0]).tolist() == [[1.0, 0.0], [0.0, 1.0]]
 
 
 def test_solve_and_det_of_batched_and_broadcast_inputs_against_jax():

@@ -187,8 +187,12 @@ def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=No
 
 
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None, correction=None):
-    """√var (its gradient is NaN where all the entries are equal, as JAX)."""
-    return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction))
+    """√var (its gradient is NaN where all the entries are equal, as JAX; over a single entry the std is 0
+    whatever that entry is, so its derivative is 0)."""
+    var = _var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean, correction=correction)
+    if int(np.prod([_shape(a)[k] for k in _axes(_axis(axis), len(_shape(a)))])) == 1:
+        return var      # 0 (or NaN for ddof=1), like its square root, and constant: √ would make 0/0 of it
+    return np.sqrt(var)
 
 
 def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -278,6 +282,30 @@ def _flip(m, axis=None):
     """Reverse the order along ``axis``: indexing with a step of −1."""
     axes = _axes(axis, len(_shape(m)))
     return m[tuple(slice(None, None, -1) if k in axes else slice(None) for k in range(len(_shape(m))))]
+
+
+def _rot90(m, k=1, axes=(0, 1)):
+    """Rotate by 90° k times in the plane of ``axes``: flips and a transpose (as NumPy builds it)."""
+    k, ndim = int(k) % 4, len(_shape(m))
+    a0, a1 = (int(ax) % ndim for ax in axes)
+    if k == 0:
+        return m
+    if k == 2:
+        return _flip(_flip(m, a0), a1)
+    order = list(range(ndim))
+    order[a0], order[a1] = order[a1], order[a0]
+    return _transpose(_flip(m, a1), order) if k == 1 else _flip(_transpose(m, order), a1)
+
+
+def _rollaxis(a, axis, start=0):
+    """Move ``axis`` to the position ``start`` (a transpose)."""
+    ndim = len(_shape(a))
+    axis, start = int(axis) % ndim, int(start) + (ndim if start < 0 else 0)
+    if axis < start:
+        start -= 1
+    order = [k for k in range(ndim) if k != axis]
+    order.insert(start, axis)
+    return _transpose(a, order)
 
 
 def _roll(a, shift, axis=None):
@@ -404,6 +432,57 @@ def _vsplit(ary, indices_or_sections):
     return _split(ary, indices_or_sections, axis=0)
 
 
+def _dsplit(ary, indices_or_sections):
+    """np.split along axis 2."""
+    if len(_shape(ary)) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return _split(ary, indices_or_sections, axis=2)
+
+
+def _partition(a, kth, axis=-1, kind="introselect", order=None):
+    """The entries rearranged so that the k-th is in its sorted place, ``x[p]`` for the permutation ``p`` of
+    np.argpartition: the derivative follows the permutation (as np.sort's)."""
+    if order is not None:
+        raise TypeError("np.partition(..., order=...) works on structured arrays, which cannot be traced")
+    if axis is None:
+        a, axis = _reshape(a, -1), 0
+    axis = int(axis) % len(_shape(a))
+    return _bind("permute", a, perm=np.argpartition(np.asarray(primal(a)), kth, axis=axis), axis=axis)
+
+
+def _diff(a, n=1, axis=-1, prepend=None, append=None):
+    """Differences of neighbours along ``axis``, n times: x[1:] − x[:-1] (slices)."""
+    _refuse("np.diff", prepend=prepend, append=append)
+    axis = int(axis) % len(_shape(a))
+    before = (slice(None),) * axis
+    for _ in range(n):
+        a = a[before + (slice(1, None),)] - a[before + (slice(None, -1),)]
+    return a
+
+
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    """Central differences (f[k+1] − f[k−1]) / 2h inside, one-sided ones at the ends, along each axis (slices:
+    a linear function of f)."""
+    _refuse("np.gradient", edge_order=None if edge_order == 1 else edge_order)
+    ndim = len(_shape(f))
+    axes = list(range(ndim)) if axis is None else [int(ax) % ndim for ax in np.atleast_1d(axis)]
+    if not all(np.ndim(h) == 0 for h in varargs) or len(varargs) not in (0, 1, len(axes)):
+        raise TypeError("np.gradient with coordinate arrays is not supported on values calclib differentiates: "
+                        "give one spacing (a number), or one per axis")
+    if len(varargs) <= 1:                   # one spacing for every axis (1 by default)
+        varargs = (varargs[0] if varargs else 1.0,) * len(axes)
+    results = []
+    for ax, h in zip(axes, (float(h) for h in varargs)):
+        if _shape(f)[ax] < 2:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, at least 2 elements "
+                             "are required.")
+        before = (slice(None),) * ax
+        part = lambda start, stop: f[before + (slice(start, stop),)]  # noqa: E731
+        results.append(_concatenate([part(1, 2) - part(0, 1), (part(2, None) - part(None, -2)) / 2,
+                                     part(-1, None) - part(-2, -1)], axis=ax) / h)
+    return results[0] if len(results) == 1 else tuple(results)
+
+
 def _copy(a, order="K", subok=False):
     """A copy: the value itself (a traced value is never written in place)."""
     return a
@@ -457,6 +536,45 @@ def _hstack(tup, **kw):
 def _column_stack(tup):
     """1-d arrays as columns, then np.hstack."""
     return _hstack([np.reshape(t, (-1, 1)) if np.ndim(t) < 2 else t for t in tup])
+
+
+def _as_array(a):
+    """A (nested) list or tuple of traced values and numbers as one traced array (np.stack of its entries)."""
+    if isinstance(a, (list, tuple)):
+        return _stack([_as_array(entry) for entry in a])
+    return a
+
+
+def _append(arr, values, axis=None):
+    """``values`` appended to ``arr``: np.concatenate (of both flattened, without ``axis``)."""
+    arr, values = _as_array(arr), _as_array(values)
+    if axis is None:
+        return _concatenate([_reshape(arr, -1), _reshape(values, -1)])
+    return _concatenate([arr, values], axis=axis)
+
+
+def _select(condlist, choicelist, default=0):
+    """The first choice whose condition holds, else ``default``: np.where, from the last choice back."""
+    result = default
+    for condition, choice in reversed(list(zip(condlist, choicelist))):
+        result = _where(condition, choice, result)
+    return result
+
+
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """NaN and ±∞ replaced by numbers (np.where): derivative 1 at the finite entries, 0 at the others (as JAX)."""
+    values = np.asarray(primal(x))
+    return _where(np.isfinite(values), x, np.nan_to_num(values, nan=nan, posinf=posinf, neginf=neginf))
+
+
+def _real(val):
+    """The real part of a real value: the value itself."""
+    return val
+
+
+def _imag(val):
+    """The imaginary part of a real value: zeros (no derivative)."""
+    return np.zeros(_shape(val))
 
 
 def _where(condition, x=None, y=None):
@@ -701,6 +819,26 @@ def _eigvalsh(a, UPLO="L"):
     return _bind("eigvalsh", a)
 
 
+class SVDResult(NamedTuple):
+    U: Any
+    S: Any
+    Vh: Any
+
+
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """A = U diag(s) Vᵀ: ṡ = diag(UᵀȦV); U̇ and V̇ from F ∘ (ṖS + SṖᵀ), Fᵢⱼ = 1/(sⱼ² − sᵢ²), Ṗ = UᵀȦV (distinct
+    nonzero singular values; where two coincide the singular vectors' derivative is infinite, as JAX)."""
+    value = np.asarray(primal(a))
+    if value.ndim < 2:
+        raise ValueError(f"np.linalg.svd needs a matrix (or a stack of them), got shape {value.shape}")
+    if not compute_uv:
+        return _bind("svdvals", a)
+    if full_matrices and value.shape[-1] != value.shape[-2]:
+        raise TypeError("np.linalg.svd(A) of a non-square A on values calclib differentiates: the singular vectors "
+                        "beyond min(m, n) are not unique and have no derivative; pass full_matrices=False")
+    return SVDResult(_bind("svd_u", a), _bind("svdvals", a), _bind("svd_vh", a))
+
+
 def _multi_dot(arrays, *, out=None):
     """A chain of matmuls."""
     _no_out(out, "np.linalg.multi_dot")
@@ -812,18 +950,20 @@ ARRAY_FUNCTIONS: dict[Any, Any] = {
     np.flip: _flip, np.fliplr: lambda m: _flip(m, 1), np.flipud: lambda m: _flip(m, 0), np.roll: _roll,
     np.repeat: _repeat, np.tile: _tile, np.take: _take, np.take_along_axis: _take_along_axis, np.sort: _sort,
     np.pad: _pad, np.split: _split, np.array_split: _array_split, np.hsplit: _hsplit, np.vsplit: _vsplit,
-    np.copy: _copy, np.linspace: _linspace, np.sinc: _sinc,
+    np.copy: _copy, np.linspace: _linspace, np.sinc: _sinc, np.rot90: _rot90, np.rollaxis: _rollaxis,
+    np.dsplit: _dsplit, np.partition: _partition, np.diff: _diff, np.gradient: _gradient,
     # building arrays, selecting
     np.stack: _stack, np.concatenate: _concatenate, np.vstack: _vstack, np.hstack: _hstack,
     np.column_stack: _column_stack, np.where: _where, np.clip: _clip, np.diag: _diag, np.diagonal: _diagonal,
-    np.trace: _trace, np.tril: _tril, np.triu: _triu,
+    np.trace: _trace, np.tril: _tril, np.triu: _triu, np.append: _append, np.select: _select,
+    np.nan_to_num: _nan_to_num, np.real: _real, np.real_if_close: _real, np.imag: _imag,
     # products
     np.dot: _dot, np.outer: _outer, np.inner: _inner, np.vdot: _vdot, np.tensordot: _tensordot,
     np.einsum: _einsum, np.kron: _kron, np.cross: _cross,
     # np.linalg
     np.linalg.det: _det, np.linalg.slogdet: _slogdet, np.linalg.inv: _inv, np.linalg.solve: _solve,
     np.linalg.cholesky: _cholesky, np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm,
-    np.linalg.multi_dot: _multi_dot, np.linalg.matrix_power: _matrix_power,
+    np.linalg.multi_dot: _multi_dot, np.linalg.matrix_power: _matrix_power, np.linalg.svd: _svd,
     # piecewise constant: no derivative
     np.round: _round, np.around: _round,
     np.fix: _on_values(np.fix, "Rounding towards 0"),
@@ -837,6 +977,9 @@ ARRAY_FUNCTIONS: dict[Any, Any] = {
     np.any: _on_values(np.any, "A boolean"), np.all: _on_values(np.all, "A boolean"),
     np.isclose: _on_values(np.isclose, "Booleans"), np.allclose: _on_values(np.allclose, "A boolean"),
     np.array_equal: _on_values(np.array_equal, "A boolean"),
+    np.iscomplex: _on_values(np.iscomplex, "Booleans"), np.isreal: _on_values(np.isreal, "Booleans"),
+    np.iscomplexobj: _on_values(np.iscomplexobj, "A boolean"), np.isrealobj: _on_values(np.isrealobj, "A boolean"),
+    np.angle: _on_values(np.angle, "The angle of a real number (0 or π)"),
     np.zeros_like: _on_values(lambda a, dtype=None, **kw: np.zeros(np.shape(a), dtype=dtype or float), "Zeros"),
     np.ones_like: _on_values(lambda a, dtype=None, **kw: np.ones(np.shape(a), dtype=dtype or float), "Ones"),
     np.full_like: _on_values(lambda a, fill_value, dtype=None, **kw: np.full(np.shape(a), fill_value,
@@ -1010,6 +1153,8 @@ class ArrayTracer(Tracer):
         return handler(*args, **kwargs)
 
     def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype).kind in "iub":     # np.int64(x): as x.astype(int)
+            return self.astype(dtype)
         library = _calling_library()
         if library is not None:
             raise TypeError(

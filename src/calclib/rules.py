@@ -115,6 +115,10 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
                    lambda x, z, y: (z > x) + 0.5 * (x == z)),               # ½ each at a tie (as JAX)
     "minimum":    (lambda x, z, y: (x < z) + 0.5 * (x == z),                # min(x, z) → 1 for the smaller,
                    lambda x, z, y: (z < x) + 0.5 * (x == z)),               # ½ each at a tie (as JAX)
+    "fmax":       (lambda x, z, y: _first(x > z, z),                        # max(x, z), NaN ignored → 1 for
+                   lambda x, z, y: 1 - _first(x > z, z)),                   # the one chosen (z at a tie, as JAX)
+    "fmin":       (lambda x, z, y: _first(x < z, z),                        # min(x, z), NaN ignored → 1 for
+                   lambda x, z, y: 1 - _first(x < z, z)),                   # the one chosen (z at a tie, as JAX)
     # scipy.special
     "expit":      (lambda x, y: y * (1 - y),),                              # σ(x) = 1/(1 + e⁻ˣ) → y (1 − y)
     "erf":        (lambda x, y: 2 / np.sqrt(np.pi) * np.exp(-x * x),),      # erf x → 2/√π e^(−x²)
@@ -124,6 +128,11 @@ PARTIALS: dict[str, tuple[Any, ...]] = {
     "polygamma":  (lambda n, x, y: _not_differentiable("in the order n of polygamma"),  # ψ⁽ⁿ⁾(x) → ψ⁽ⁿ⁺¹⁾(x)
                    lambda n, x, y: polygamma(n + 1, x)),                                 # (n a constant integer)
 }
+
+
+def _first(x_wins, z):
+    """1.0 where fmax/fmin chooses its first argument: it wins, or the second is NaN (as JAX's fmax and fmin)."""
+    return (x_wins | np.isnan(z)) * 1.0
 
 
 def _ratio(x, y):
@@ -596,6 +605,89 @@ def _eigh_vectors_vjp(i, g, inputs, out, params):
     return _sym(out @ (_eigengap_reciprocals(inputs[0]) * (_swap(out) @ g)) @ _swap(out))
 
 
+def _svd(a):
+    """U, s, Vᵀ of the thin SVD A = U diag(s) Vᵀ (``full_matrices=False``): k = min(m, n) singular values."""
+    return np.linalg.svd(a, full_matrices=False)
+
+
+def _svd_values(a):
+    return np.linalg.svd(a, compute_uv=False)
+
+
+def _svd_u(a):
+    return _svd(a)[0]
+
+
+def _svd_vh(a):
+    return _svd(a)[2]
+
+
+def _svd_gaps(s):
+    r""":math:`F_{ij} = 1/(s_j^2 - s_i^2)` for :math:`i \ne j`, 0 on the diagonal (infinite for a repeated
+    singular value)."""
+    eye = np.eye(shape_of(s)[-1])
+    return 1 / (np.expand_dims(s * s, -2) - np.expand_dims(s * s, -1) + eye) - eye
+
+
+def _svd_values_jvp(primals, tangents, out, params):
+    r"""For :math:`A = U S V^\top`: :math:`\dot s_k = u_k^\top \dot A\, v_k`, the diagonal of
+    :math:`U^\top \dot A V`."""
+    u, _, vh = _svd(primals[0])
+    return np.sum(u * (tangents[0] @ _swap(vh)), axis=-2)
+
+
+def _svd_values_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = U \operatorname{diag}(\bar s)\, V^\top`."""
+    u, _, vh = _svd(inputs[0])
+    return (u * np.expand_dims(g, -2)) @ vh
+
+
+def _svd_u_jvp(primals, tangents, out, params):
+    r""":math:`\dot U = U\,\big(F \circ (\dot P S + S \dot P^\top)\big) + (I - UU^\top)\,\dot A V S^{-1}`, with
+    :math:`\dot P = U^\top \dot A V` (the second term only for a tall A, m > n; as JAX)."""
+    u, s, vh = _svd(primals[0])
+    p = _swap(u) @ tangents[0] @ _swap(vh)
+    du = u @ (_svd_gaps(s) * (p * np.expand_dims(s, -2) + np.expand_dims(s, -1) * _swap(p)))
+    if shape_of(u)[-2] > shape_of(u)[-1]:
+        dav = tangents[0] @ _swap(vh)
+        du = du + (dav - u @ (_swap(u) @ dav)) / np.expand_dims(s, -2)
+    return du
+
+
+def _svd_u_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = U \big((J + J^\top) S\big) V^\top + (I - UU^\top)\,\bar U S^{-1} V^\top`,
+    :math:`J = F \circ (U^\top \bar U)`: the transpose of the JVP."""
+    u, s, vh = _svd(inputs[0])
+    j = _svd_gaps(s) * (_swap(u) @ g)
+    a_bar = u @ ((j + _swap(j)) * np.expand_dims(s, -2)) @ vh
+    if shape_of(u)[-2] > shape_of(u)[-1]:
+        a_bar = a_bar + ((g - u @ (_swap(u) @ g)) / np.expand_dims(s, -2)) @ vh
+    return a_bar
+
+
+def _svd_vh_jvp(primals, tangents, out, params):
+    r""":math:`\dot V = V\,\big(F \circ (S \dot P + \dot P^\top S)\big) + (I - VV^\top)\,\dot A^\top U S^{-1}`
+    (the second term only for a wide A, n > m), and :math:`\dot{V^\top} = \dot V^\top`."""
+    u, s, vh = _svd(primals[0])
+    p = _swap(u) @ tangents[0] @ _swap(vh)
+    dv = _swap(vh) @ (_svd_gaps(s) * (np.expand_dims(s, -1) * p + _swap(p) * np.expand_dims(s, -2)))
+    if shape_of(vh)[-1] > shape_of(vh)[-2]:
+        dau = _swap(tangents[0]) @ u
+        dv = dv + (dau - _swap(vh) @ (vh @ dau)) / np.expand_dims(s, -2)
+    return _swap(dv)
+
+
+def _svd_vh_vjp(i, g, inputs, out, params):
+    r""":math:`\bar A = U \big(S (K + K^\top)\big) V^\top + U S^{-1} \bar V^\top (I - VV^\top)`,
+    :math:`K = F \circ (V^\top \bar V)`, :math:`\bar V = \bar{V^\top}{}^\top`: the transpose of the JVP."""
+    u, s, vh = _svd(inputs[0])
+    k = _svd_gaps(s) * (vh @ _swap(g))
+    a_bar = u @ (np.expand_dims(s, -1) * (k + _swap(k))) @ vh
+    if shape_of(vh)[-1] > shape_of(vh)[-2]:
+        a_bar = a_bar + u @ ((g - (g @ _swap(vh)) @ vh) / np.expand_dims(s, -1))
+    return a_bar
+
+
 NONLINEAR: dict[str, tuple[Callable, Callable, Callable]] = {
     "max":       (_max, _selection_jvp, _selection_vjp),                 # max over axis → to the max; ties share
     "min":       (_min, _selection_jvp, _selection_vjp),                 # min over axis → to the min; ties share
@@ -607,6 +699,9 @@ NONLINEAR: dict[str, tuple[Callable, Callable, Callable]] = {
     "cholesky":  (np.linalg.cholesky, _cholesky_jvp, _cholesky_vjp),     # L, A = LLᵀ → L Φ(L⁻¹ dA L⁻ᵀ)
     "eigvalsh":  (_eigvalsh, _eigvalsh_jvp, _eigvalsh_vjp),              # eigenvalues w of symmetric A → diag(Vᵀ dA V)
     "eigh":      (_eigh_vectors, _eigh_vectors_jvp, _eigh_vectors_vjp),  # eigenvectors V → V (F ∘ Vᵀ dA V)
+    "svdvals":   (_svd_values, _svd_values_jvp, _svd_values_vjp),        # singular values s of A → diag(Uᵀ dA V)
+    "svd_u":     (_svd_u, _svd_u_jvp, _svd_u_vjp),                       # U of A = U S Vᵀ → U (F ∘ (P S + S Pᵀ)) + …
+    "svd_vh":    (_svd_vh, _svd_vh_jvp, _svd_vh_vjp),                    # Vᵀ of A = U S Vᵀ → (V (F ∘ (S P + Pᵀ S)) + …)ᵀ
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -639,7 +734,7 @@ DOMAIN: dict[str, tuple[str, Callable | None]] = {
 # step is not valid through these.
 NON_ANALYTIC = {"absolute", "maximum", "minimum", "max", "min", "norm", "remainder", "fmod", "hypot", "arctan2",
                 "cbrt", "logaddexp", "logaddexp2", "deg2rad", "rad2deg", "expit", "gammaln", "polygamma",
-                "cholesky", "eigvalsh", "eigh"}
+                "cholesky", "eigvalsh", "eigh", "fmax", "fmin", "svdvals", "svd_u", "svd_vh"}
 
 
 # ---------------------------------------------------------------------------------------------------
