@@ -29,7 +29,8 @@ def test_every_chapter_is_a_lab():
     (notes for instructors, the API reference, appendices) are not labs, and the root page is not a chapter."""
     toc = yaml.safe_load((labs.ROOT / "_toc.yml").read_text())
     default = (toc.get("defaults") or {}).get("numbered", False)
-    chapters = [Path(c["file"]).stem for part in toc["parts"] if part.get("numbered", default) for c in part["chapters"]]
+    chapters = [Path(c["file"]).stem for part in toc["parts"] if part.get("numbered", default)
+                for c in part["chapters"]]
     assert chapters and set(chapters) == set(IDS), "every chapter must have exercises, and only chapters are labs"
 
 

@@ -73,7 +73,8 @@ def executed(tmp_path_factory):
     if saved:
         os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in saved.split(os.pathsep) if p)
     try:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(PAGE.parent)}}).execute()
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(PAGE.parent)}}).execute()
     finally:
         if saved:
             os.environ["PYTHONPATH"] = saved
