@@ -213,6 +213,84 @@ def mlp_ratios() -> None:
             spread(ratios(times, "torch", "f")), verdict(cl_ratio, 2.5), wins(times, "calclib", "autograd")]])
 
 
+def linalg_ratios(quick: bool) -> None:
+    """Reverse-mode gradient / f for norm, einsum and solve at n = 10⁶ entries (1000×1000 matrices).
+
+    Each case is a scalar function of its arguments, differentiated with respect to all of them. "By hand" is
+    the same value and gradient written out in NumPy (SciPy's LU for solve), without AD: the floor of any
+    tool. It is about 3 for the norms and the contractions: the gradient's forward pass is f itself, and each
+    gradient of 10⁶ entries is a new array to write (writing 8 MB costs about twice what reading it in f
+    does), or one more matrix product of the size of f's.
+    """
+    import autograd
+    import autograd.numpy as anp
+    import jax
+    import jax.numpy as jnp
+    import scipy.linalg
+    import torch
+
+    jax.config.update("jax_enable_x64", True)
+    torch.set_num_threads(1)
+    n, m = (100_000, 300) if quick else (1_000_000, 1000)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    A, B = rng.normal(size=(m, m)), rng.normal(size=(m, m))
+    A_solve, b = rng.normal(size=(m, m)) + m ** 0.5 * np.eye(m), rng.normal(size=m)
+
+    def hand_solve(a, v):                      # SciPy's LU once, then two O(n²) solves and an outer product
+        lu = scipy.linalg.lu_factor(a)
+        x_, b_bar = scipy.linalg.lu_solve(lu, v), scipy.linalg.lu_solve(lu, np.ones_like(v), trans=1)
+        return np.sum(x_), (-np.outer(b_bar, x_), b_bar)
+
+    def hand_matmul(a, c):
+        ones = np.ones((a.shape[0], c.shape[1]))
+        return np.sum(np.einsum("ij,jk->ik", a, c, optimize=True)), (ones @ c.T, a.T @ ones)
+
+    # (label, f(xp, *args), args, the same f for torch, the gradient written by hand in NumPy: the floor)
+    cases = [
+        (f"‖x‖, x of {n:,} entries", lambda xp, v: xp.linalg.norm(v), (x,), lambda v: torch.linalg.norm(v),
+         lambda v: (lambda y: (y, v * (1 / y)))(np.linalg.norm(v))),
+        (f"‖A‖_F, A {m}×{m}", lambda xp, a: xp.linalg.norm(a), (A,), lambda a: torch.linalg.norm(a),
+         lambda a: (lambda y: (y, a * (1 / y)))(np.linalg.norm(a))),
+        (f"einsum('ij,ij->', A, B), {m}×{m}", lambda xp, a, c: xp.einsum("ij,ij->", a, c), (A, B),
+         lambda a, c: torch.einsum("ij,ij->", a, c), lambda a, c: (np.einsum("ij,ij->", a, c), (c.copy(), a.copy()))),
+        (f"Σ einsum('ij,jk->ik', A, B, optimize=True), {m}×{m}",
+         lambda xp, a, c: xp.sum(xp.einsum("ij,jk->ik", a, c, optimize=True)),
+         (A, B), lambda a, c: torch.sum(torch.einsum("ij,jk->ik", a, c)), hand_matmul),
+        (f"Σ solve(A, b), A {m}×{m}", lambda xp, a, v: xp.sum(xp.linalg.solve(a, v)), (A_solve, b),
+         lambda a, v: torch.sum(torch.linalg.solve(a, v)), hand_solve),
+    ]
+    bound = 3.0
+    rows = []
+    for label, f, args, f_torch, by_hand in cases:
+        argnums = tuple(range(len(args)))
+        cl_grad = cl.grad(lambda *a, f=f: f(np, *a), argnums=argnums)
+        ag_grad = autograd.grad(lambda a, f=f: f(anp, *a))
+        jax_grad = jax.grad(lambda *a, f=f: f(jnp, *a), argnums=argnums)
+        jargs, targs = [jnp.asarray(a) for a in args], [torch.tensor(a) for a in args]
+
+        def torch_grad(f_torch=f_torch, targs=targs):
+            leaves = [t.detach().requires_grad_(True) for t in targs]
+            f_torch(*leaves).backward()
+            return [t.grad for t in leaves]
+
+        times = measure({"f": lambda f=f, args=args: f(np, *args), "calclib": lambda g=cl_grad, args=args: g(*args),
+                         "by hand": lambda h=by_hand, args=args: h(*args),
+                         "autograd": lambda g=ag_grad, args=args: g(list(args)),
+                         "jax": lambda g=jax_grad, a=jargs: jax.block_until_ready(g(*a)), "torch": torch_grad})
+        cl_ratio = ratios(times, "calclib", "f")
+        rows.append([label, statistics.median(times["f"]) * 1e3, spread(cl_ratio),
+                     f"{statistics.median(ratios(times, 'by hand', 'f')):.3g}", spread(ratios(times, "autograd", "f")),
+                     f"{statistics.median(ratios(times, 'jax', 'f')):.3g}",
+                     f"{statistics.median(ratios(times, 'torch', 'f')):.3g}", f"≤ {bound:g}",
+                     verdict(cl_ratio, bound)])
+    table(f"Reverse-mode gradient (w.r.t. every argument) / f for norm, einsum and solve (min–median–max over "
+          f"{ROUNDS} interleaved rounds; target: calclib ≤ 3 at n = 10⁶ entries)",
+          ["f", "f (ms)", "calclib ×f", "by hand ×f", "autograd ×f", "JAX no-jit ×f", "torch ×f", "target",
+           "calclib meets it"],
+          rows)
+
+
 def micrograd_comparison() -> None:
     """The same 100-sample MLP(3, [16, 16, 1]) loss + backward: micrograd (scalars) vs calclib (arrays)."""
     from micrograd.engine import Value
@@ -339,7 +417,7 @@ def optimization_targets() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer sizes and rounds (a smoke test of the script)")
-    parser.add_argument("--only", choices=["rosenbrock", "mlp", "micrograd", "fd", "jacobian", "optimize"],
+    parser.add_argument("--only", choices=["rosenbrock", "mlp", "linalg", "micrograd", "fd", "jacobian", "optimize"],
                         help="run one table only")
     args = parser.parse_args()
     import platform
@@ -351,7 +429,8 @@ def main() -> None:
     if args.quick:
         ROUNDS = 3
     sizes = [10, 1000, 100_000] if args.quick else [10, 100, 1000, 10_000, 100_000, 1_000_000]
-    tables = {"rosenbrock": lambda: rosenbrock_ratios(sizes), "mlp": mlp_ratios, "micrograd": micrograd_comparison,
+    tables = {"rosenbrock": lambda: rosenbrock_ratios(sizes), "mlp": mlp_ratios,
+              "linalg": lambda: linalg_ratios(args.quick), "micrograd": micrograd_comparison,
               "fd": finite_difference_accuracy, "jacobian": lambda: jacobian_costs(args.quick),
               "optimize": optimization_targets}
     for name, run in tables.items():

@@ -295,3 +295,25 @@ def test_check_grad_skips_the_complex_step_through_functions_without_complex_sup
     assert "not applicable" in row[1] and "expit" in row[1] and "norm" in row[1]
     table = cl.check_grad(lambda x: np.sum(np.arcsin(x) * sp.erf(x)), np.array([0.3, 0.2]))
     assert "not applicable" not in next(r for r in table.rows if r[0] == "complex-step")[1]
+
+
+def test_solve_factors_its_matrix_once_for_the_value_and_both_gradients(monkeypatch):
+    """np.linalg.solve keeps A's LU factors (rules.LUFactors) for its derivatives, as JAX does: the gradient with
+    respect to A and b factors A once (O(n³)); the backward pass only solves with the factors (O(n²))."""
+    import scipy.linalg
+
+    calls = {"lu_factor": 0, "lu_solve": 0}
+    for name in calls:
+        def counting(*args, _f=getattr(scipy.linalg, name), _name=name, **kwargs):
+            calls[_name] += 1
+            return _f(*args, **kwargs)
+        monkeypatch.setattr(scipy.linalg, name, counting)
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(5, 5)) + 5 * np.eye(5), rng.normal(size=5)
+    f = lambda xp: lambda a, b: xp.sum(xp.sin(xp.linalg.solve(a, b)))  # noqa: E731
+    grads = cl.grad(f(np), argnums=(0, 1))(a, b)
+    assert calls["lu_factor"] == 1 and calls["lu_solve"] >= 2, calls
+    for mine, jax_grad in zip(grads, jax.grad(f(jnp), argnums=(0, 1))(jnp.asarray(a), jnp.asarray(b))):
+        assert_close(mine, jax_grad)
+    with pytest.raises(np.linalg.LinAlgError):
+        cl.grad(lambda a: np.sum(np.linalg.solve(a, b)))(np.ones((5, 5)))

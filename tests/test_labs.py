@@ -7,9 +7,11 @@ notebook and the key are plain Jupyter Markdown; no solution line leaks; bad inp
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import booktools.labs as labs
 from calclib import checks
@@ -23,8 +25,13 @@ def load(path):
 
 
 def test_every_chapter_is_a_lab():
-    all_chapters = [p.stem for p in labs.chapters(labs.ROOT) if p.stem not in {"api", "intro", "instructors"}]
-    assert all_chapters and set(all_chapters) == set(IDS), "every chapter must have exercises"
+    """The chapters are the pages of the numbered parts of _toc.yml: each has exercises. The unnumbered parts
+    (notes for instructors, the API reference, appendices) are not labs, and the root page is not a chapter."""
+    toc = yaml.safe_load((labs.ROOT / "_toc.yml").read_text())
+    default = (toc.get("defaults") or {}).get("numbered", False)
+    chapters = [Path(c["file"]).stem for part in toc["parts"] if part.get("numbered", default)
+                for c in part["chapters"]]
+    assert chapters and set(chapters) == set(IDS), "every chapter must have exercises, and only chapters are labs"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)

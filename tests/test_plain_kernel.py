@@ -92,3 +92,11 @@ def test_student_notebook_runs_to_its_stubs_and_each_check_says_stub(path, tmp_p
             problems.append(f"{errs[0]['ename']}: {errs[0]['evalue']} before the first stub, in {src!r}")
     assert seen_stub, "the student notebook has no stub"
     assert not problems, "\n".join(problems)
+
+
+def test_the_appendix_of_supported_functions_runs_in_a_plain_kernel(tmp_path):
+    """book/numpy_support.ipynb is not a lab, but a student opens it in JupyterLab too: it runs in the plain
+    kernel and shows its tables (as text too, not object reprs)."""
+    ran = execute(json.loads((ROOT / "book" / "numpy_support.ipynb").read_text()), tmp_path, "numpy_support")
+    assert not errors(ran), [f"{o['ename']}: {o['evalue']}" for c, o in errors(ran)]
+    assert "entries in" in printed_text(ran["cells"][-1])

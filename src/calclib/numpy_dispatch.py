@@ -27,6 +27,7 @@ import numpy as np
 
 from .core import Tracer, bind, primal, shape_of
 from .rules import PARTIALS, PRIMITIVES, rule_comments, scatter
+from .rules import LUFactors   # np.linalg.solve keeps the LU factors of its matrix for the derivatives
 
 __all__ = ["ArrayTracer", "SUPPORTED", "UFUNC_PRIMITIVES", "UFUNC_ALIASES", "UFUNC_CONSTANT", "ARRAY_FUNCTIONS",
            "PRIMITIVE_OF", "supported_functions"]
@@ -792,11 +793,12 @@ def _inv(a):
 
 
 def _solve(a, b):
-    """X = A⁻¹B: dX = A⁻¹(dB − dA X); a vector b is solved as a one-column matrix."""
+    """X = A⁻¹B: dX = A⁻¹(dB − dA X); a vector b is solved as a one-column matrix. A's LU factors are computed
+    once and kept for the derivatives (a parameter of the primitive)."""
     _square(a, "np.linalg.solve")
     if np.ndim(primal(b)) == 1:
-        return _bind("solve", a, _reshape(b, (-1, 1)))[..., 0]
-    return _bind("solve", a, b)
+        return _solve(a, _reshape(b, (-1, 1)))[..., 0]
+    return _bind("solve", a, b, lu=LUFactors.of(primal(a)) if np.ndim(primal(b)) == 2 else None)
 
 
 def _cholesky(a, /, *, upper=False):

@@ -382,6 +382,12 @@ def _einsum_transpose(i, g, *operands, subscripts, optimize=False):
     inputs, output = subscripts.split("->")
     letters = inputs.split(",")
     others = [j for j in range(len(operands)) if j != i]
+    if not output and len(others) == 1 and _is_number(g) and sorted(letters[others[0]]) == sorted(letters[i]):
+        # Σ x z over every letter (an inner product, "ij,ij->"): x̄ = ȳ z, a number times z (see `scaled`)
+        z, spec = operands[others[0]], letters[others[0]]
+        z = z if spec == letters[i] else np.transpose(z, [spec.index(c) for c in letters[i]])
+        if shape_of(z) == shape_of(operands[i]):
+            return scaled(g, z)
     known = set(output).union(*(letters[j] for j in others))
     target = "".join(c for c in letters[i] if c in known)
     spec = ",".join([output] + [letters[j] for j in others]) + "->" + target
@@ -464,8 +470,11 @@ def _norm_jvp(primals, tangents, out, params):
 
 def _norm_vjp(i, g, inputs, out, params):
     r""":math:`\bar x = \bar y\, x / y`, the direction of :math:`x` (NaN at :math:`x = 0`, where the norm
-    has no derivative, as in JAX)."""
+    has no derivative, as in JAX). For one norm, :math:`\bar y / y` is a number: it is kept as a factor
+    (:func:`scaled`), so that the gradient is one new array, made where it is added."""
     scale = g / out
+    if _is_number(scale):
+        return scaled(scale, inputs[0])
     if params["axis"] is not None and not params["keepdims"]:
         scale = np.reshape(scale, _kept_shape(shape_of(inputs[0]), params["axis"]))
     return inputs[0] * scale
@@ -521,21 +530,76 @@ def _inv_vjp(i, g, inputs, out, params):
     return -(_swap(out) @ g @ _swap(out))
 
 
-def _solve(a, b):
-    return np.linalg.solve(a, b)
+class LUFactors:
+    """The LU factorization of the matrix A of ``np.linalg.solve(A, B)`` (SciPy's ``lu_factor``), computed once
+    from A's value and kept as the ``lu`` parameter of the ``solve`` primitive, as JAX keeps it: the JVP and the
+    VJP solve with A and Aᵀ again in O(n²), instead of factoring A again in O(n³).
+
+    ``solve(b)`` is :math:`A^{-1}b`; ``T`` is the factorization of :math:`A^\top` (the same factors, solved
+    transposed).
+    """
+
+    __slots__ = ("factors", "trans")
+
+    def __init__(self, factors: tuple, trans: int = 0):
+        self.factors, self.trans = factors, trans
+
+    @classmethod
+    def of(cls, a: Any) -> "LUFactors | None":
+        """The factorization of the matrix ``a`` (a plain array), or ``None`` where ``np.linalg.solve`` is used
+        instead: a stack of matrices, or no SciPy. A singular matrix raises NumPy's ``LinAlgError``, as
+        ``np.linalg.solve`` does."""
+        if np.ndim(a) != 2 or np.iscomplexobj(a):
+            return None
+        try:
+            import warnings
+
+            from scipy.linalg import LinAlgWarning, lu_factor
+        except ImportError:  # pragma: no cover - SciPy is optional
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LinAlgWarning)
+            lu, piv = lu_factor(a, check_finite=False)
+        if not np.all(np.diagonal(lu)):
+            raise np.linalg.LinAlgError("Singular matrix")
+        return cls((lu, piv))
+
+    @property
+    def T(self) -> "LUFactors":
+        return LUFactors(self.factors, 1 - self.trans)
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        from scipy.linalg import lu_solve
+
+        return lu_solve(self.factors, b, trans=self.trans, check_finite=False)
+
+    def __repr__(self) -> str:
+        return f"LUFactors(n={len(self.factors[1])}{', transposed' if self.trans else ''})"
+
+
+def _solve(a, b, lu=None):
+    """:math:`A^{-1}B`: with the factors ``lu`` of A when given (re-bound as the primitive for traced values, so
+    that the factors serve every level), else ``np.linalg.solve``."""
+    if lu is None or len(shape_of(b)) != 2:
+        return np.linalg.solve(a, b)
+    if isinstance(a, Tracer) or isinstance(b, Tracer):
+        return bind(PRIMITIVES["solve"], a, b, lu=lu)
+    return lu.solve(b)
 
 
 def _solve_jvp(primals, tangents, out, params):
-    r"""For :math:`X = A^{-1}B`: :math:`\dot X = A^{-1}(\dot B - \dot A X)` (one more solve with the same A)."""
+    r"""For :math:`X = A^{-1}B`: :math:`\dot X = A^{-1}(\dot B - \dot A X)` (one more solve with the same A, with
+    its LU factors)."""
     (a, _), (da, db) = primals, tangents
     rhs = db if da is None else (-(da @ out) if db is None else db - da @ out)
-    return np.linalg.solve(a, rhs)
+    return _solve(a, rhs, params.get("lu"))
 
 
 def _solve_vjp(i, g, inputs, out, params):
-    r"""The VJP of :math:`X = A^{-1}B`: :math:`\bar B = A^{-\top}\bar X` (a solve with :math:`A^\top`) and
-    :math:`\bar A = -\bar B X^\top`, each summed over broadcast (batch) axes."""
-    b_bar = np.linalg.solve(_swap(inputs[0]), g)
+    r"""The VJP of :math:`X = A^{-1}B`: :math:`\bar B = A^{-\top}\bar X` (a solve with :math:`A^\top`, with the
+    LU factors of A) and :math:`\bar A = -\bar B X^\top`, each summed over broadcast (batch) axes."""
+    lu = params.get("lu")
+    b_bar = _solve(_swap(inputs[0]), g, None if lu is None else lu.T)
     return unbroadcast(b_bar if i == 1 else -(b_bar @ _swap(out)), shape_of(inputs[i]))
 
 
@@ -794,6 +858,11 @@ class Scaled:
 
     def __init__(self, c: Any, g: np.ndarray):
         self.c, self.g = c, g
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``c * g`` (so that :func:`unbroadcast` passes it through when nothing was broadcast)."""
+        return self.g.shape
 
     def to_array(self) -> np.ndarray:
         """``c * g`` as a new array."""
