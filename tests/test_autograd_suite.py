@@ -56,8 +56,6 @@ def test_the_tables_name_real_tests_and_refusals_stay_under_ten_percent():
     print(f"refused: {len(suite.REFUSED)} of {collected - len(suite.LEFT_OUT)} real-valued tests")
 
 
-@pytest.mark.xfail(strict=True, reason="43 refused of 397: 3.3 over 10 %. np.einsum's sublist format (5 tests) and "
-                                       "np.linalg.norm(A, 'nuc') (2 tests) are the work on einsum and norm")
 def test_calclib_refuses_at_most_ten_percent_of_the_real_valued_tests():
     """The real-valued tests: all but those left out (the ones that go on to complex inputs count: they must
     pass every real check first)."""

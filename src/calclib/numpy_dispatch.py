@@ -688,10 +688,7 @@ def _tensordot(a, b, axes=2):
 def _einsum(*operands, out=None, optimize=False, **kw):
     """Einstein summation, linear in each operand: the adjoint of one is an einsum of ȳ with the others."""
     _no_out(out, "np.einsum")
-    subscripts, *arrays = operands
-    if not isinstance(subscripts, str):
-        raise TypeError("np.einsum(x, [0, 1], y, [1, 2]) (subscripts as lists) is not supported on values calclib "
-                        "differentiates: write them as a string, np.einsum('ij,jk->ik', x, y)")
+    subscripts, *arrays = operands if isinstance(operands[0], str) else _einsum_sublists(operands)
     subscripts = subscripts.replace(" ", "")
     inputs, arrow, output = subscripts.partition("->")
     terms = inputs.split(",")
@@ -709,6 +706,23 @@ def _einsum(*operands, out=None, optimize=False, **kw):
         output = output.replace("...", dots)
     terms, arrays = zip(*(_distinct_letters(t, x) for t, x in zip(terms, arrays)))
     return _bind("einsum", *arrays, subscripts=",".join(terms) + "->" + output, optimize=optimize)
+
+
+def _einsum_sublists(operands: tuple) -> tuple:
+    """NumPy's other form, ``np.einsum(x, [0, 1], y, [1, 2], [0, 2])``, as ``('ab,bc->ac', x, y)``: axis
+    number k becomes the k-th letter, ``Ellipsis`` becomes ``'...'``; an odd number of arguments ends with
+    the output's sublist."""
+    def letters(sublist) -> str:
+        try:
+            return "".join("..." if k is Ellipsis else string.ascii_letters[int(k)] for k in sublist)
+        except (TypeError, ValueError, IndexError):
+            raise TypeError(f"np.einsum: {sublist!r} is not a list of axis numbers (0 to 51) or Ellipsis; write "
+                            f"the subscripts as a string instead, np.einsum('ij,jk->ik', x, y)") from None
+
+    arrays, sublists = operands[0:len(operands) - len(operands) % 2:2], operands[1::2]
+    inputs = ",".join(letters(sub) for sub in sublists[:len(arrays)])
+    output = "->" + letters(operands[-1]) if len(operands) % 2 else ""
+    return (inputs + output, *arrays)
 
 
 def _distinct_letters(term: str, x):
@@ -864,7 +878,7 @@ def _matrix_power(a, n):
 
 def _norm(x, ord=None, axis=None, keepdims=False):
     """The 2-norm and 'fro' are a primitive (gradient x/‖x‖, NaN at 0 as JAX); ord 1, inf, -inf, p (vectors) and
-    1, inf, -1, -inf (matrices) are built from abs, sum, max and min."""
+    1, inf, -1, -inf (matrices) are built from abs, sum, max and min; 'nuc', 2 and -2 from the singular values."""
     shape = _shape(x)
     if axis is None:
         if ord is None:                         # the 2-norm of the flattened array
@@ -907,9 +921,12 @@ def _matrix_norm(x, ord, axes):
         sums = _sum(np.abs(x), axis=rows, keepdims=True)
     elif ord in (np.inf, -np.inf):   # the largest (smallest) row sum
         sums = _sum(np.abs(x), axis=cols, keepdims=True)
+    elif ord in ("nuc", 2, -2):      # from the singular values: their sum, the largest, the smallest
+        s = _bind("svdvals", _moveaxis(x, axes, (-2, -1)))
+        return _sum(s, axis=-1) if ord == "nuc" else _max(s, axis=-1) if ord == 2 else _min(s, axis=-1)
     else:
-        raise ValueError(f"np.linalg.norm: the matrix norm ord={ord!r} needs singular values, which calclib does not "
-                         f"differentiate; use ord='fro' (the default), 1, -1, inf or -inf")
+        raise ValueError(f"np.linalg.norm: no matrix norm ord={ord!r}; use 'fro' (the default), 'nuc', 1, -1, 2, "
+                         f"-2, inf or -inf")
     reduce = _max if ord in (1, np.inf) else _min
     return _reshape(reduce(sums, axis=axes), tuple(n for k, n in enumerate(_shape(x)) if k not in axes))
 

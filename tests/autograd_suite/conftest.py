@@ -122,9 +122,6 @@ REFUSED: dict[str, tuple[type[Exception], str]] = {
     "test_tuple.py::test_nested_higher_order": (TypeError, ARRAY),
     **{f"test_numpy.py::test_{name}": (TypeError, "np.r_ / np.c_ of traced values call np.array (" + ARRAY + ")")
        for name in ("r_basic", "r_double", "r_node_and_const", "r_mixed", "r_slicing", "c_", "c_mixed")},
-    **{f"test_systematic.py::test_einsum2_{name}": (TypeError, "np.einsum with subscripts as lists of integers "
-                                                               "(the sublist format)")
-       for name in ("transpose", "matmult", "matmult_broadcast", "covsum", "three_args")},
     **{f"test_graphs.py::test_singleton_array_output{axis}": (ValueError, "grad of an array of shape (1,) or (1, 1): "
                                                               "calclib (as JAX) needs a 0-d output; autograd takes "
                                                               "any single entry")
@@ -134,10 +131,6 @@ REFUSED: dict[str, tuple[type[Exception], str]] = {
     **{f"test_linalg.py::test_eigvalh_{name}": (ValueError, "np.linalg.eigh of a matrix that is not symmetric: "
                                                             "calclib refuses it (NumPy reads one triangle only)")
        for name in ("lower", "upper")},
-    "test_linalg.py::test_norm_nuclear": (ValueError, "np.linalg.norm(A, 'nuc'): the sum of the singular values, "
-                                                      "not (yet) in calclib's norm"),
-    "test_linalg.py::test_norm_nuclear_axis": (ValueError, "np.linalg.norm(A, 'nuc', axis=(0, 1)): not (yet) in "
-                                                           "calclib's norm"),
 }
 
 
