@@ -293,9 +293,11 @@ def check_page(browser, base: str, page_path: str, width: int = 1280) -> tuple[l
     problems += axe_problems
     sideways, culprits = page.evaluate("""() => {
         const root = document.documentElement, width = root.clientWidth;
+        const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
         const culprits = Array.from(document.querySelectorAll('body *')).filter(e => {
             const r = e.getBoundingClientRect();
-            return r.right > width + 1 && r.width > 0 && getComputedStyle(e).position !== 'fixed';
+            return r.right > width + 1 && r.width > 0 && getComputedStyle(e).position !== 'fixed' && !clipped(e);
         }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
                                 (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ')[0] : ''));
         return [root.scrollWidth - width, culprits];
