@@ -12,14 +12,16 @@ without one the browser checks are skipped with that message (the build itself i
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
@@ -241,16 +243,29 @@ def all_pages(site: Path) -> list[str]:
     return pages
 
 
-def check_page(browser, base: str, page_path: str) -> list[str]:
-    """Open one page and return a list of problems (empty when the page is right)."""
+WIDTHS = (1280, 390)   # a laptop, and a phone (an iPhone 12–15 is 390 CSS pixels wide)
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+AXE_FAILS = ("critical", "serious")   # the impacts that fail the test; moderate and minor are reported
+
+
+def check_page(browser, base: str, page_path: str, width: int = 1280) -> tuple[list[str], dict]:
+    """Open one page at ``width`` CSS pixels; return its problems (empty when the page is right) and its
+    measurements: load time, bytes transferred, axe-core violations by impact, sideways scroll."""
     problems: list[str] = []
-    context = browser.new_context()
+    context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
+    transferred: list[int] = []
 
     def on_request(request) -> None:
         host = urlparse(request.url).hostname
         if request.url.startswith(("http", "ws")) and host not in {"127.0.0.1", "localhost"}:
             problems.append(f"request to an outside host: {request.url}")
+
+    def on_finished(request) -> None:
+        try:
+            transferred.append(request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"])
+        except Exception:  # a request that ended with the page
+            pass
 
     def block_outside(route) -> None:
         route.abort()
@@ -258,18 +273,55 @@ def check_page(browser, base: str, page_path: str) -> list[str]:
     page.route(lambda url: urlparse(url).hostname not in {"127.0.0.1", "localhost", None}
                and url.startswith(("http", "ws")), block_outside)
     page.on("request", on_request)
+    page.on("requestfinished", on_finished)
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
     page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"JavaScript error: {e}"))
 
+    start = time.perf_counter()
     page.goto(f"{base}/{page_path}", wait_until="load")
+    load_ms = 1000 * (time.perf_counter() - start)
     name = Path(page_path).name
-    if name not in SKIP_CONTENT_CHECKS and "_modules" not in page_path:
+    content = name not in SKIP_CONTENT_CHECKS and "_modules" not in page_path
+    if content and width == WIDTHS[0]:
         problems += check_math(page) + check_plotly(page) + check_solutions(page) + check_widgets(page)
-    page.wait_for_timeout(100)  # let late console messages arrive
+    elif content:
+        problems += check_math(page)     # typeset before the page's width is measured
+    page.wait_for_timeout(300)           # late console messages, widgets drawn, a11y.js's repairs
+    impacts, axe_problems = run_axe(page)
+    problems += axe_problems
+    sideways, culprits = page.evaluate("""() => {
+        const root = document.documentElement, width = root.clientWidth;
+        const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== 'visible') return true; } return false; };
+        const culprits = Array.from(document.querySelectorAll('body *')).filter(e => {
+            const r = e.getBoundingClientRect();
+            return r.right > width + 1 && r.width > 0 && getComputedStyle(e).position !== 'fixed' && !clipped(e);
+        }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                                (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ')[0] : ''));
+        return [root.scrollWidth - width, culprits];
+    }""")
+    if sideways > 1:
+        problems.append(f"the page scrolls sideways by {sideways}px at {width}px (e.g. {', '.join(culprits)})")
     context.close()
-    return [f"{page_path}: {p}" for p in problems]
+    row = {"page": page_path, "width": width, "load ms": round(load_ms), "MB": sum(transferred) / 1e6,
+           "sideways px": max(0, sideways), **impacts}
+    return [f"{page_path} at {width}px: {p}" for p in problems], row
+
+
+def run_axe(page) -> tuple[dict[str, int], list[str]]:
+    """axe-core's violations on the page: the count per impact, and a problem for each critical or serious one."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => [v.id, v.impact, v.help, v.nodes.length, v.nodes.slice(0, 2).map(n => n.target.join(' '))])""")
+    impacts = {impact: 0 for impact in ("critical", "serious", "moderate", "minor")}
+    problems = []
+    for rule, impact, help_text, count, targets in violations:
+        impacts[impact] = impacts.get(impact, 0) + 1
+        if impact in AXE_FAILS:
+            problems.append(f"axe {impact} {rule} ({help_text}) on {count} element(s), e.g. {targets}")
+    return impacts, problems
 
 
 def check_math(page) -> list[str]:
@@ -393,11 +445,24 @@ def check_widgets(page) -> list[str]:
 
 
 def test_every_page_in_chromium(browser, site_url: str, built_site: Path) -> None:
+    """Every page at a laptop's and a phone's width: content checks, axe-core, no sideways scroll. Prints
+    one row per page and width: load time, MB transferred on a first visit, axe violations, sideways px."""
     pages = all_pages(built_site)
-    problems = []
+    problems, rows = [], []
     for page_path in pages:
-        problems += check_page(browser, site_url, page_path)
-    print(f"website test: {len(pages)} pages opened in Chromium")
+        for width in WIDTHS:
+            found, row = check_page(browser, site_url, page_path, width)
+            problems += found
+            rows.append(row)
+    print(f"\nwebsite test: {len(pages)} pages opened in Chromium at {' and '.join(map(str, WIDTHS))} px")
+    print(f"{'page':44} {'width':>5} {'load ms':>8} {'MB':>6} {'critical':>8} {'serious':>7} {'moderate':>8} "
+          f"{'minor':>5} {'sideways':>8}")
+    for r in rows:
+        print(f"{r['page']:44} {r['width']:5} {r['load ms']:8} {r['MB']:6.2f} {r['critical']:8} {r['serious']:7} "
+              f"{r['moderate']:8} {r['minor']:5} {r['sideways px']:8}")
+    chapters = [r["MB"] for r in rows if r["width"] == WIDTHS[0] and r["page"].startswith("book/")
+                and Path(r["page"]).stem in {p.stem for p in (ROOT / "book").glob("*.ipynb")}]
+    print(f"median chapter page: {statistics.median(chapters):.2f} MB transferred on a first visit")
     assert not problems, "\n".join(problems)
 
 

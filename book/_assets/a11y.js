@@ -3,8 +3,8 @@
 // - the search button's visible text ("Search Ctrl+K") must be part of its accessible name, which the
 //   theme's aria-label="Search" replaces: the name is taken from the text instead; the same for the
 //   "Show code cell source" toggles of hidden cells, which myst-nb labels "Toggle hidden content";
-// - a code block that scrolls sideways must be reachable by keyboard to be scrolled: it gets tabindex=0
-//   (only those that scroll, at the current width);
+// - a box that scrolls sideways (code, an output, displayed maths) must be reachable by keyboard to be
+//   scrolled: it gets tabindex=0 (only those that scroll, at the current width);
 // - a widget slider's handle must have a name: the slider's label.
 function nameButtonsByTheirText() {
   for (const button of document.querySelectorAll(".search-button__button[aria-label], details > summary[aria-label]")) {
@@ -12,18 +12,28 @@ function nameButtonsByTheirText() {
   }
 }
 
-function focusableScrollingCode() {
-  for (const pre of document.querySelectorAll("div.highlight > pre, .cell_output pre, .output pre")) {
-    if (pre.scrollWidth > pre.clientWidth + 1) {
-      if (!pre.hasAttribute("tabindex")) {
-        pre.setAttribute("tabindex", "0");
-        pre.setAttribute("role", "region");
-        pre.setAttribute("aria-label", "code (scrolls sideways)");
-      }
-    } else if (pre.getAttribute("aria-label") === "code (scrolls sideways)") {
-      pre.removeAttribute("tabindex");
-      pre.removeAttribute("role");
-      pre.removeAttribute("aria-label");
+// Boxes that may scroll sideways (calclib.css): code, outputs, displayed maths.
+const SCROLLING = "div.highlight > pre, .cell_output pre, .output.text_html, .output.text_plain, mjx-container[display]";
+const SCROLL_LABEL = "scrolls sideways";
+
+function keyboardScrollable() {
+  for (const box of document.querySelectorAll(SCROLLING)) {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    const marked = box.dataset.calclibScroll === "1";
+    const tabindex = box.getAttribute("tabindex");
+    if (scrolls && !marked && (tabindex === null || tabindex === "-1")) {   // -1: out of the tab order so far
+      box.dataset.calclibTabindex = tabindex ?? "";
+      box.setAttribute("tabindex", "0");
+      if (!box.hasAttribute("role")) box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", SCROLL_LABEL);
+      box.dataset.calclibScroll = "1";
+    } else if (!scrolls && marked) {
+      if (box.dataset.calclibTabindex) box.setAttribute("tabindex", box.dataset.calclibTabindex);
+      else box.removeAttribute("tabindex");
+      delete box.dataset.calclibTabindex;
+      if (box.getAttribute("role") === "region") box.removeAttribute("role");
+      if (box.getAttribute("aria-label") === SCROLL_LABEL) box.removeAttribute("aria-label");
+      delete box.dataset.calclibScroll;
     }
   }
 }
@@ -44,8 +54,13 @@ function onReady(run) {
 
 onReady(() => {
   nameButtonsByTheirText();
-  focusableScrollingCode();
-  window.addEventListener("resize", focusableScrollingCode);
+  keyboardScrollable();
+  // Widths change when fonts and images arrive, maths is typeset, a hidden cell is opened, the window turns.
+  window.addEventListener("load", () => { keyboardScrollable(); setTimeout(keyboardScrollable, 1000); });
+  window.addEventListener("resize", keyboardScrollable);
+  document.addEventListener("toggle", keyboardScrollable, true);                 // <details> (hidden cells)
+  document.addEventListener("click", () => setTimeout(keyboardScrollable, 50), true);  // solutions open on click
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) MathJax.startup.promise.then(keyboardScrollable);
   nameWidgetSliders(document);
   // Widgets are drawn after the page loads: name their sliders as they appear.
   let pending = false;
