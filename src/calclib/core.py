@@ -38,8 +38,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-__all__ = ["Primitive", "Tracer", "DomainWarning", "bind", "new_level", "primal", "recording", "record",
-           "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of"]
+__all__ = ["Primitive", "Tracer", "DomainWarning", "bind", "new_level", "primal", "recording", "is_recording",
+           "record", "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -70,6 +70,12 @@ class Primitive:
         ``check(args) -> bool``: whether the domain check applies to these arguments (default: always).
     analytic : bool
         Complex-analytic (the complex step differentiates through it); ``abs`` and ``max`` are not.
+    unread : callable or None
+        ``unread(traced, n) -> positions``: the positions in ``(*inputs, out)`` (``n`` inputs), among the
+        inputs at the positions ``traced`` and the output, that the VJPs of those inputs do not read.
+        Reverse mode keeps the others only, so an intermediate array that no rule reads is freed as soon
+        as ``f`` is done with it, as PyTorch saves only the tensors a backward formula names.
+        ``None``: they read everything.
     """
 
     name: str
@@ -80,6 +86,7 @@ class Primitive:
     domain: str | None = None
     in_domain_check: Callable | None = None
     analytic: bool = True
+    unread: Callable | None = None
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -186,6 +193,11 @@ def recording(level: int) -> Iterator[list]:
         _recorders[level].remove(recorded)
         if not _recorders[level]:
             del _recorders[level]
+
+
+def is_recording(level: int) -> bool:
+    """Whether a :func:`recording` block is open for ``level`` (a trace table or drawing is being made)."""
+    return level in _recorders
 
 
 def record(level: int, item: Any) -> None:
