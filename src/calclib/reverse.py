@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import operator
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -61,18 +62,21 @@ class Node(ArrayTracer):
     @classmethod
     def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Node":
         """Compute primitive ``prim`` and record it in the graph (the forward pass)."""
-        parents, inputs = [], []
+        parents, inputs, large = [], [], False
         for i, a in enumerate(args):
             if isinstance(a, Node) and a._level == level:   # traced here: a parent in the graph
                 parents.append((i, a.graph_node))
-                inputs.append(a.primal)
-            else:                                           # a constant (or traced at another level)
-                inputs.append(a)
+                a = a.primal
+                large = large or _is_large(a)
+            inputs.append(a)                                # (a constant, or traced at another level, as is)
         out = prim.impl(*inputs, **params)
         if prim.domain is not None:
             check_domain(prim, inputs, out)
+        saved = out
         shown = is_recording(level)   # a trace table or drawing is being made: keep every value, record the node
-        node = GraphNode(prim, inputs, out, params, tuple(parents), keep_all=shown)
+        if (large or _is_large(out)) and prim.unread is not None and not shown:
+            saved = _drop_unread(prim, parents, inputs, out)
+        node = GraphNode(prim, tuple(inputs), saved, params, tuple(parents))
         if shown:
             record(level, node)
         return cls(out, level, node)
@@ -87,23 +91,13 @@ class GraphNode:
     other arrays of :data:`SAVE_ALL_BELOW` bytes or more are kept as their shapes (:class:`Unsaved`). In
     ``sum(100 * (x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)`` that is ``x[:-1]`` (a view of x),
     ``x[1:] - x[:-1]**2`` and ``1 - x[:-1]``: of the seven arrays the function makes, two are kept.
-    While a trace table or drawing is made (``keep_all``), every value is kept, to be shown.
+    While a trace table or drawing is made, every value is kept, to be shown.
     """
 
     __slots__ = ("prim", "inputs", "primal", "params", "parents", "serial")
 
-    def __init__(self, prim: Primitive | None, inputs: list, out: Any, params: dict | None, parents: tuple,
-                 keep_all: bool = False):
-        if not (keep_all or prim is None or prim.unread is None):   # (constants are the caller's: kept)
-            unread = prim.unread(tuple([i for i, _ in parents]), len(inputs))
-            for k in unread:                                 # positions in (*inputs, out), large arrays only
-                value = out if k == len(inputs) else inputs[k]
-                if type(value) is np.ndarray and value.nbytes >= SAVE_ALL_BELOW:
-                    if k == len(inputs):
-                        out = Unsaved(value)
-                    else:
-                        inputs[k] = Unsaved(value)
-        self.prim, self.inputs, self.primal, self.params = prim, tuple(inputs), out, params
+    def __init__(self, prim: Primitive | None, inputs: tuple, out: Any, params: dict | None, parents: tuple):
+        self.prim, self.inputs, self.primal, self.params = prim, inputs, out, params
         self.parents = parents
         self.serial = next(_serial_numbers)                # nodes are numbered as they are made
 
@@ -117,6 +111,26 @@ class GraphNode:
 
 
 SAVE_ALL_BELOW = LARGE   # bytes: smaller arrays are kept, read or not (freeing them saves less than it costs)
+
+
+def _is_large(value: Any) -> bool:
+    """An array of :data:`SAVE_ALL_BELOW` bytes or more. A node whose traced inputs and output are all
+    smaller keeps them all, without asking which its rule reads (that costs more than it saves)."""
+    return type(value) is np.ndarray and value.nbytes >= SAVE_ALL_BELOW
+
+
+def _drop_unread(prim: Primitive, parents: list, inputs: list, out: Any) -> Any:
+    """Replace, in ``inputs`` (in place) and ``out`` (returned), the large arrays that the VJPs of the traced
+    inputs do not read (:attr:`calclib.core.Primitive.unread`) by :class:`Unsaved` shapes."""
+    n = len(inputs)
+    for k in prim.unread(tuple([i for i, _ in parents]), n):   # positions in (*inputs, out)
+        value = out if k == n else inputs[k]
+        if _is_large(value):
+            if k == n:
+                out = Unsaved(value)
+            else:
+                inputs[k] = Unsaved(value)
+    return out
 
 
 class Unsaved:
@@ -147,14 +161,17 @@ def topological_order(output: GraphNode) -> list[GraphNode]:
     find the nodes the output depends on (from the output back through the parents, with a stack, so a
     graph of a million nodes needs no recursion), then sort them by their serial numbers.
     """
-    found = {id(output): output}
+    found = {output}
     stack = [output]
     while stack:
         for _, parent in stack.pop().parents:
-            if id(parent) not in found:
-                found[id(parent)] = parent
+            if parent not in found:
+                found.add(parent)
                 stack.append(parent)
-    return sorted(found.values(), key=lambda node: node.serial)
+    return sorted(found, key=_serial)
+
+
+_serial = operator.attrgetter("serial")
 
 
 def backward(output: GraphNode, seed: Any = 1.0, leaves: Sequence[GraphNode] = (),
@@ -190,46 +207,44 @@ class Adjoints:
     """
 
     def __init__(self, output: GraphNode, seed: Any, keep: Sequence[GraphNode] = ()):
-        self._sums: dict[int, Any] = {id(output): seed}
-        self._owned: set[int] = set()
-        self._keep = {id(node) for node in keep}
+        self._sums: dict[GraphNode, Any] = {output: seed}   # graph nodes hash by identity
+        self._owned: set[GraphNode] = set()
+        self._keep = set(keep)
 
     def add(self, node: GraphNode, contribution: Any) -> None:
         """:math:`\\bar v \\mathrel{+}=` ``contribution``."""
-        key, total = id(node), self._sums.get(id(node))
-        if key in self._owned and not isinstance(contribution, Tracer):
+        total = self._sums.get(node)
+        if total is None:                             # the first contribution
+            if isinstance(contribution, IndexedAdjoint):
+                contribution = contribution.to_array()    # a new array, made for this node alone
+                self._owned.add(node)
+            self._sums[node] = contribution           # else maybe shared (ȳ itself, a view): not owned
+        elif node in self._owned and not isinstance(contribution, Tracer):
             add_into(total, contribution)             # total += ȳ (or total[index] += ȳ), in place
-            return
-        if isinstance(contribution, IndexedAdjoint):
-            contribution = contribution.to_array()    # a new array, made for this node alone
-            if total is None:
-                self._sums[key] = contribution
-                self._owned.add(key)
-                return
-        if total is None:
-            self._sums[key] = contribution            # maybe shared (ȳ itself, a view): not owned
-            return
-        self._sums[key] = total = plus(total, contribution)   # a new array: owned, unless it is traced
-        if isinstance(total, np.ndarray) and total.ndim > 0:
-            self._owned.add(key)
         else:
-            self._owned.discard(key)
+            if isinstance(contribution, IndexedAdjoint):
+                contribution = contribution.to_array()
+            self._sums[node] = total = plus(total, contribution)   # a new array: owned, unless it is traced
+            if isinstance(total, np.ndarray) and total.ndim > 0:
+                self._owned.add(node)
+            else:
+                self._owned.discard(node)
 
     def take(self, node: GraphNode) -> Any:
         """The complete adjoint of ``node``, forgotten here unless it is one of the adjoints to keep."""
-        if id(node) in self._keep:
-            return self._sums.get(id(node))
-        self._owned.discard(id(node))
-        return self._sums.pop(id(node))
+        if node in self._keep:
+            return self._sums.get(node)
+        self._owned.discard(node)
+        return self._sums.pop(node)
 
     def result(self, node: GraphNode) -> Any:
         """The adjoint of ``node`` to hand out: never a view, or an array the caller passed in."""
-        g = self._sums.get(id(node))
+        g = self._sums.get(node)
         if g is None:
             return np.zeros(shape_of(node.primal))
         if isinstance(g, Scaled):
             return g.to_array()
-        return g if id(node) in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
+        return g if node in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
 
 
 def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Callable]:

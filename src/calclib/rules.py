@@ -685,8 +685,23 @@ class IndexedAdjoint:
         return out
 
     def to_array(self) -> np.ndarray:
+        """The adjoint as a new array. For a large ``x[a:b]`` (the shifts ``x[1:]``, ``x[:-1]`` of a
+        difference), ``g`` is written straight into an empty array and only the entries outside ``a:b`` are
+        zeroed: one pass over memory instead of two (zeros, then ``+= g``)."""
         g = self.g.g if isinstance(self.g, Scaled) else self.g
-        return self.add_into(np.zeros(self.shape, dtype=np.result_type(g, float)))
+        dtype = np.result_type(g, float)
+        if isinstance(self.index, slice) and self.shape and math.prod(self.shape) * dtype.itemsize >= LARGE:
+            start, stop, step = self.index.indices(self.shape[0])
+            if step == 1 and start < stop:
+                out = np.empty(self.shape, dtype)
+                out[:start] = 0
+                out[stop:] = 0
+                if isinstance(self.g, Scaled):
+                    self.g.to_array(out=out[start:stop])
+                else:
+                    np.copyto(out[start:stop], self.g)
+                return out
+        return self.add_into(np.zeros(self.shape, dtype=dtype))
 
 
 LARGE = 2 ** 18   # bytes: arrays from this size on are worth a trick to save a pass (NumPy's own threshold for
@@ -703,9 +718,9 @@ class Scaled:
     def __init__(self, c: Any, g: np.ndarray):
         self.c, self.g = c, g
 
-    def to_array(self) -> np.ndarray:
-        """``c * g`` as a new array."""
-        return np.negative(self.g) if self.c == -1 else np.multiply(self.g, self.c)
+    def to_array(self, out: np.ndarray | None = None) -> np.ndarray:
+        """``c * g`` as a new array (or written into ``out``)."""
+        return np.negative(self.g, out=out) if self.c == -1 else np.multiply(self.g, self.c, out=out)
 
 
 def scaled(c: Any, g: Any) -> Any:
