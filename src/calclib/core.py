@@ -261,6 +261,8 @@ def as_float(x: Any) -> Any:
     """
     if isinstance(x, Tracer) or (type(x) is np.ndarray and x.dtype == np.float64):
         return x
+    if type(x) is float:   # a Python float (the seed 1.0 of every gradient): nothing to check
+        return np.array(x, dtype=np.float64)
     arr = np.asarray(x)
     if arr.dtype == object:
         raise TypeError("the input contains objects that are not numbers: pass arrays of numbers")

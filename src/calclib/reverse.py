@@ -274,7 +274,7 @@ def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Cal
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
         cotangent = as_float(cotangent)
-        if shape_of(cotangent) != np.shape(out_value):
+        if shape_of(cotangent) != shape_of(out_value):
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but the output has shape "
                              f"{np.shape(out_value)}: they must match")
         if used and not retain_graph:
