@@ -60,6 +60,8 @@ def _check_mode(mode: str) -> None:
 
 
 def _check_argnums(argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
+    if type(argnums) is int and -nargs <= argnums < nargs:   # the common case, checked on every call: one int
+        return (argnums % nargs,)
     try:
         nums = (argnums,) if isinstance(argnums, (int, np.integer)) else tuple(argnums)
     except TypeError:

@@ -38,8 +38,8 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-__all__ = ["Primitive", "Tracer", "DomainWarning", "bind", "new_level", "primal", "recording", "record",
-           "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of", "shown"]
+__all__ = ["Primitive", "Tracer", "DomainWarning", "bind", "new_level", "primal", "recording", "is_recording",
+           "record", "count_passes", "count", "as_float", "check_output", "finish", "scale", "shape_of", "shown"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -70,6 +70,12 @@ class Primitive:
         ``check(args) -> bool``: whether the domain check applies to these arguments (default: always).
     analytic : bool
         Complex-analytic (the complex step differentiates through it); ``abs`` and ``max`` are not.
+    unread : callable or None
+        ``unread(traced, n) -> positions``: the positions in ``(*inputs, out)`` (``n`` inputs), among the
+        inputs at the positions ``traced`` and the output, that the VJPs of those inputs do not read.
+        Reverse mode keeps the others only, so an intermediate array that no rule reads is freed as soon
+        as ``f`` is done with it, as PyTorch saves only the tensors a backward formula names.
+        ``None``: they read everything.
     """
 
     name: str
@@ -80,6 +86,7 @@ class Primitive:
     domain: str | None = None
     in_domain_check: Callable | None = None
     analytic: bool = True
+    unread: Callable | None = None
 
     def __repr__(self) -> str:
         return f"Primitive({self.name!r})"
@@ -188,6 +195,11 @@ def recording(level: int) -> Iterator[list]:
             del _recorders[level]
 
 
+def is_recording(level: int) -> bool:
+    """Whether a :func:`recording` block is open for ``level`` (a trace table or drawing is being made)."""
+    return level in _recorders
+
+
 def record(level: int, item: Any) -> None:
     """Add ``item`` to every :func:`recording` block open for ``level`` (nothing if there is none)."""
     if _recorders:   # usually none: nothing to do
@@ -249,6 +261,8 @@ def as_float(x: Any) -> Any:
     """
     if isinstance(x, Tracer) or (type(x) is np.ndarray and x.dtype == np.float64):
         return x
+    if type(x) is float:   # a Python float (the seed 1.0 of every gradient): nothing to check
+        return np.array(x, dtype=np.float64)
     arr = np.asarray(x)
     if arr.dtype == object:
         raise TypeError("the input contains objects that are not numbers: pass arrays of numbers")

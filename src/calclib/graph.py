@@ -23,14 +23,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ._trace_table import format_value
-from .reverse import Graph, Node, build_graph
+from .reverse import Graph, GraphNode, build_graph
 
 __all__ = ["draw", "GraphDrawing"]
 
 NODE_W, NODE_H, COL_GAP, ROW_GAP, MARGIN = 120, 64, 70, 26, 20
 
 
-def _label(graph: Graph, node: Node) -> str:
+def _label(graph: Graph, node: GraphNode) -> str:
     """The gate's symbol, with any constant operand written in (``× 2``, ``+ 1``)."""
     if node.prim is None:
         return graph.names[id(node)]
@@ -61,7 +61,7 @@ class GraphDrawing:
     def _render(self) -> str:
         graph = self.graph
         depth = _depths(graph)
-        columns: dict[int, list[Node]] = {}
+        columns: dict[int, list[GraphNode]] = {}
         for node in graph.nodes:
             columns.setdefault(depth[id(node)], []).append(node)
         pos: dict[int, tuple[float, float]] = {}

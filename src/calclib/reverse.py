@@ -24,54 +24,85 @@ Examples
 from __future__ import annotations
 
 import itertools
+import operator
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ._trace_table import TraceTable, describe
-from .core import (Primitive, Tracer, as_float, check_domain, check_output, count, finish, new_level, record,
-                   recording, shape_of, shown)
+from .core import (Primitive, Tracer, as_float, check_domain, check_output, count, finish, is_recording, new_level,
+                   record, recording, shape_of, shown)
 from .numpy_dispatch import ArrayTracer
-from .rules import IndexedAdjoint, Scaled, add_into, plus, scaled
+from .rules import LARGE, IndexedAdjoint, Scaled, add_into, plus, scaled
 
-__all__ = ["Node", "vjp", "backward", "pull_adjoint", "Adjoints", "jacrev", "trace", "topological_order",
-           "build_graph", "Graph"]
+__all__ = ["Node", "GraphNode", "Unsaved", "vjp", "backward", "pull_adjoint", "Adjoints", "jacrev", "trace",
+           "topological_order", "build_graph", "Graph"]
 
 
 _serial_numbers = itertools.count()
 
 
 class Node(ArrayTracer):
-    """A value in the graph: the primitive that made it, that primitive's inputs and parameters."""
+    """A traced value, what ``f`` computes with in the forward pass: its value and its node in the graph.
 
-    __slots__ = ("primal", "_level", "prim", "inputs", "params", "parents", "serial")
+    The two are separate objects, as a PyTorch tensor and its ``grad_fn`` are: the graph holds only the
+    :class:`GraphNode` s, so a value that no rule reads is freed as soon as ``f`` is done with it.
+    """
 
-    def __init__(self, primal: Any, level: int, prim: Primitive | None = None, inputs: tuple = (),
-                 params: dict | None = None, parents: tuple = ()):
+    __slots__ = ("primal", "_level", "graph_node")
+
+    def __init__(self, primal: Any, level: int, graph_node: "GraphNode | None" = None):
         self.primal, self._level = primal, level
-        self.prim, self.inputs, self.params = prim, inputs, params   # inputs: the primal values
-        self.parents = parents                                       # ((argument index, Node), ...)
-        self.serial = next(_serial_numbers)                          # nodes are numbered as they are made
+        self.graph_node = GraphNode(None, (), primal, None, ()) if graph_node is None else graph_node  # an input
 
     def __repr__(self) -> str:
-        return f"Node({self.prim.name if self.prim else 'input'}, value={shown(self.primal)})"
+        prim = self.graph_node.prim
+        return f"Node({prim.name if prim else 'input'}, value={shown(self.primal)})"
 
     @classmethod
     def process(cls, prim: Primitive, args: tuple, params: dict, level: int) -> "Node":
         """Compute primitive ``prim`` and record it in the graph (the forward pass)."""
-        parents, inputs = [], []
+        parents, inputs, large = [], [], False
         for i, a in enumerate(args):
             if isinstance(a, Node) and a._level == level:   # traced here: a parent in the graph
-                parents.append((i, a))
-                inputs.append(a.primal)
-            else:                                           # a constant (or traced at another level)
-                inputs.append(a)
+                parents.append((i, a.graph_node))
+                a = a.primal
+                large = large or _is_large(a)
+            inputs.append(a)                                # (a constant, or traced at another level, as is)
         out = prim.impl(*inputs, **params)
         if prim.domain is not None:
             check_domain(prim, inputs, out)
-        node = cls(out, level, prim, tuple(inputs), params, tuple(parents))
-        record(level, node)   # for trace tables and drawings, when one is being made
-        return node
+        saved = out
+        shown = is_recording(level)   # a trace table or drawing is being made: keep every value, record the node
+        if (large or _is_large(out)) and prim.unread is not None and not shown:
+            saved = _drop_unread(prim, parents, inputs, out)
+        node = GraphNode(prim, tuple(inputs), saved, params, tuple(parents))
+        if shown:
+            record(level, node)
+        return cls(out, level, node)
+
+
+class GraphNode:
+    """A primitive in the graph, as the backward pass needs it: the primitive, its parameters, its
+    *parents* (the graph nodes of its traced inputs: ``((argument index, GraphNode), ...)``) and the
+    values its VJP rule reads, ``inputs`` and ``primal`` (the output).
+
+    Only those values are kept (:attr:`calclib.core.Primitive.unread`, as PyTorch's "saved tensors"); the
+    other arrays of :data:`SAVE_ALL_BELOW` bytes or more are kept as their shapes (:class:`Unsaved`). In
+    ``sum(100 * (x[1:] - x[:-1]**2)**2 + (1 - x[:-1])**2)`` that is ``x[:-1]`` (a view of x),
+    ``x[1:] - x[:-1]**2`` and ``1 - x[:-1]``: of the seven arrays the function makes, two are kept.
+    While a trace table or drawing is made, every value is kept, to be shown.
+    """
+
+    __slots__ = ("prim", "inputs", "primal", "params", "parents", "serial")
+
+    def __init__(self, prim: Primitive | None, inputs: tuple, out: Any, params: dict | None, parents: tuple):
+        self.prim, self.inputs, self.primal, self.params = prim, inputs, out, params
+        self.parents = parents
+        self.serial = next(_serial_numbers)                # nodes are numbered as they are made
+
+    def __repr__(self) -> str:
+        return f"GraphNode({self.prim.name if self.prim else 'input'})"
 
     def release(self) -> None:
         """Forget the values saved for the backward pass (``vjp(..., retain_graph=False)``)."""
@@ -79,7 +110,42 @@ class Node(ArrayTracer):
             self.primal = self.inputs = None
 
 
-def pull_adjoint(node: Node, i: int, g: Any) -> Any:
+SAVE_ALL_BELOW = LARGE   # bytes: smaller arrays are kept, read or not (freeing them saves less than it costs)
+
+
+def _is_large(value: Any) -> bool:
+    """An array of :data:`SAVE_ALL_BELOW` bytes or more. A node whose traced inputs and output are all
+    smaller keeps them all, without asking which its rule reads (that costs more than it saves)."""
+    return type(value) is np.ndarray and value.nbytes >= SAVE_ALL_BELOW
+
+
+def _drop_unread(prim: Primitive, parents: list, inputs: list, out: Any) -> Any:
+    """Replace, in ``inputs`` (in place) and ``out`` (returned), the large arrays that the VJPs of the traced
+    inputs do not read (:attr:`calclib.core.Primitive.unread`) by :class:`Unsaved` shapes."""
+    n = len(inputs)
+    for k in prim.unread(tuple([i for i, _ in parents]), n):   # positions in (*inputs, out)
+        value = out if k == n else inputs[k]
+        if _is_large(value):
+            if k == n:
+                out = Unsaved(value)
+            else:
+                inputs[k] = Unsaved(value)
+    return out
+
+
+class Unsaved:
+    """A value that no rule reads, kept as its shape only (the rules ask :func:`calclib.core.shape_of`)."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, value: Any):
+        self.shape = shape_of(value)
+
+    def __repr__(self) -> str:
+        return f"Unsaved(shape={self.shape})"
+
+
+def pull_adjoint(node: GraphNode, i: int, g: Any) -> Any:
     """The adjoint contribution to input ``i`` of ``node``, given the node's adjoint ``g``: the primitive's
     VJP rule, from :mod:`calclib.rules`. A VJP is linear in ``g``, so ``g = c * ḡ`` kept as a factor (a
     :class:`calclib.rules.Scaled`) pulls back as ``c`` times the pullback of ``ḡ``."""
@@ -88,24 +154,28 @@ def pull_adjoint(node: Node, i: int, g: Any) -> Any:
     return node.prim.vjp(i, g, node.inputs, node.primal, node.params)
 
 
-def topological_order(output: Node) -> list[Node]:
+def topological_order(output: GraphNode) -> list[GraphNode]:
     """Every node the output depends on, inputs before the nodes that use them.
 
     A node is made after its inputs, so the order in which the nodes were made is a topological order:
     find the nodes the output depends on (from the output back through the parents, with a stack, so a
     graph of a million nodes needs no recursion), then sort them by their serial numbers.
     """
-    found = {id(output): output}
+    found = {output}
     stack = [output]
     while stack:
         for _, parent in stack.pop().parents:
-            if id(parent) not in found:
-                found[id(parent)] = parent
+            if parent not in found:
+                found.add(parent)
                 stack.append(parent)
-    return sorted(found.values(), key=lambda node: node.serial)
+    return sorted(found, key=_serial)
 
 
-def backward(output: Node, seed: Any = 1.0, leaves: Sequence[Node] = (), retain_graph: bool = True) -> list[Any]:
+_serial = operator.attrgetter("serial")
+
+
+def backward(output: GraphNode, seed: Any = 1.0, leaves: Sequence[GraphNode] = (),
+             retain_graph: bool = True) -> list[Any]:
     r"""The backward pass: the adjoints of ``leaves`` for output adjoint ``seed`` (a VJP).
 
     Visit the nodes from the output back to the inputs (reverse topological order), so that a node's
@@ -136,47 +206,45 @@ class Adjoints:
     Traced adjoints (a derivative being differentiated) are never updated in place.
     """
 
-    def __init__(self, output: Node, seed: Any, keep: Sequence[Node] = ()):
-        self._sums: dict[int, Any] = {id(output): seed}
-        self._owned: set[int] = set()
-        self._keep = {id(node) for node in keep}
+    def __init__(self, output: GraphNode, seed: Any, keep: Sequence[GraphNode] = ()):
+        self._sums: dict[GraphNode, Any] = {output: seed}   # graph nodes hash by identity
+        self._owned: set[GraphNode] = set()
+        self._keep = set(keep)
 
-    def add(self, node: Node, contribution: Any) -> None:
+    def add(self, node: GraphNode, contribution: Any) -> None:
         """:math:`\\bar v \\mathrel{+}=` ``contribution``."""
-        key, total = id(node), self._sums.get(id(node))
-        if key in self._owned and not isinstance(contribution, Tracer):
+        total = self._sums.get(node)
+        if total is None:                             # the first contribution
+            if isinstance(contribution, IndexedAdjoint):
+                contribution = contribution.to_array()    # a new array, made for this node alone
+                self._owned.add(node)
+            self._sums[node] = contribution           # else maybe shared (ȳ itself, a view): not owned
+        elif node in self._owned and not isinstance(contribution, Tracer):
             add_into(total, contribution)             # total += ȳ (or total[index] += ȳ), in place
-            return
-        if isinstance(contribution, IndexedAdjoint):
-            contribution = contribution.to_array()    # a new array, made for this node alone
-            if total is None:
-                self._sums[key] = contribution
-                self._owned.add(key)
-                return
-        if total is None:
-            self._sums[key] = contribution            # maybe shared (ȳ itself, a view): not owned
-            return
-        self._sums[key] = total = plus(total, contribution)   # a new array: owned, unless it is traced
-        if isinstance(total, np.ndarray) and total.ndim > 0:
-            self._owned.add(key)
         else:
-            self._owned.discard(key)
+            if isinstance(contribution, IndexedAdjoint):
+                contribution = contribution.to_array()
+            self._sums[node] = total = plus(total, contribution)   # a new array: owned, unless it is traced
+            if isinstance(total, np.ndarray) and total.ndim > 0:
+                self._owned.add(node)
+            else:
+                self._owned.discard(node)
 
-    def take(self, node: Node) -> Any:
+    def take(self, node: GraphNode) -> Any:
         """The complete adjoint of ``node``, forgotten here unless it is one of the adjoints to keep."""
-        if id(node) in self._keep:
-            return self._sums.get(id(node))
-        self._owned.discard(id(node))
-        return self._sums.pop(id(node))
+        if node in self._keep:
+            return self._sums.get(node)
+        self._owned.discard(node)
+        return self._sums.pop(node)
 
-    def result(self, node: Node) -> Any:
+    def result(self, node: GraphNode) -> Any:
         """The adjoint of ``node`` to hand out: never a view, or an array the caller passed in."""
-        g = self._sums.get(id(node))
+        g = self._sums.get(node)
         if g is None:
             return np.zeros(shape_of(node.primal))
         if isinstance(g, Scaled):
             return g.to_array()
-        return g if id(node) in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
+        return g if node in self._owned or isinstance(g, Tracer) else np.array(g, dtype=float)
 
 
 def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Callable]:
@@ -206,7 +274,7 @@ def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Cal
 
     def pullback(cotangent: Any) -> tuple[Any, ...]:
         cotangent = as_float(cotangent)
-        if shape_of(cotangent) != np.shape(out_value):
+        if shape_of(cotangent) != shape_of(out_value):
             raise ValueError(f"the cotangent has shape {np.shape(cotangent)} but the output has shape "
                              f"{np.shape(out_value)}: they must match")
         if used and not retain_graph:
@@ -216,7 +284,7 @@ def vjp(f: Callable, *primals: Any, retain_graph: bool = True) -> tuple[Any, Cal
         if not traced:
             return tuple(finish(np.zeros(np.shape(leaf.primal))) for leaf in leaves)
         with np.errstate(all="ignore"):
-            grads = backward(out, cotangent, leaves, retain_graph)
+            grads = backward(out.graph_node, cotangent, [leaf.graph_node for leaf in leaves], retain_graph)
         return tuple(finish(g) for g in grads)
 
     return finish(out_value), pullback
@@ -273,7 +341,7 @@ def trace(f: Callable, x: Any, names: tuple[str, ...] | None = None) -> TraceTab
 class Graph:
     """A traced computation with names, values and adjoints for every node: what tables and drawings show."""
 
-    def __init__(self, leaves: list[Node], output: Node, nodes: list[Node], adjoints: dict[int, Any],
+    def __init__(self, leaves: list[GraphNode], output: GraphNode, nodes: list[GraphNode], adjoints: dict[int, Any],
                  several: bool, names: Sequence[str] | None = None):
         self.leaves, self.output, self.nodes, self.adjoints = leaves, output, nodes, adjoints
         if names is not None and len(names) != len(leaves):
@@ -287,7 +355,7 @@ class Graph:
                 k += 1
                 self.names[id(node)] = f"v{k}"
 
-    def describe(self, node: Node) -> tuple[str, str]:
+    def describe(self, node: GraphNode) -> tuple[str, str]:
         if node.prim is None:
             return "input", ""
         args = list(node.inputs)
@@ -309,8 +377,9 @@ def build_graph(f: Callable, x: Any, names: Sequence[str] | None = None) -> Grap
         raise ValueError("the output does not depend on the inputs: there is no graph to show")
     if np.ndim(out.primal) != 0:
         raise ValueError(f"the output has shape {np.shape(out.primal)}: a trace needs a scalar output")
-    needed = {id(n) for n in topological_order(out)}
-    nodes = leaves + [n for n in evaluated if id(n) in needed]   # in evaluation order
+    needed = {id(n) for n in topological_order(out.graph_node)}
+    inputs = [leaf.graph_node for leaf in leaves]
+    nodes = inputs + [n for n in evaluated if id(n) in needed]   # in evaluation order
     with np.errstate(all="ignore"):
-        adjoints = backward(out, 1.0, nodes)
-    return Graph(leaves, out, nodes, {id(n): g for n, g in zip(nodes, adjoints)}, several, names)
+        adjoints = backward(out.graph_node, 1.0, nodes)
+    return Graph(inputs, out.graph_node, nodes, {id(n): g for n, g in zip(nodes, adjoints)}, several, names)

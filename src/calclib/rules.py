@@ -50,10 +50,13 @@ derivative.
 
 from __future__ import annotations
 
+import dis
 import functools
+import inspect
 import math
 import pathlib
 import re
+import types
 from typing import Any, Callable
 
 import numpy as np
@@ -841,8 +844,23 @@ class IndexedAdjoint:
         return out
 
     def to_array(self) -> np.ndarray:
+        """The adjoint as a new array. For a large ``x[a:b]`` (the shifts ``x[1:]``, ``x[:-1]`` of a
+        difference), ``g`` is written straight into an empty array and only the entries outside ``a:b`` are
+        zeroed: one pass over memory instead of two (zeros, then ``+= g``)."""
         g = self.g.g if isinstance(self.g, Scaled) else self.g
-        return self.add_into(np.zeros(self.shape, dtype=np.result_type(g, float)))
+        dtype = np.result_type(g, float)
+        if isinstance(self.index, slice) and self.shape and math.prod(self.shape) * dtype.itemsize >= LARGE:
+            start, stop, step = self.index.indices(self.shape[0])
+            if step == 1 and start < stop:
+                out = np.empty(self.shape, dtype)
+                out[:start] = 0
+                out[stop:] = 0
+                if isinstance(self.g, Scaled):
+                    self.g.to_array(out=out[start:stop])
+                else:
+                    np.copyto(out[start:stop], self.g)
+                return out
+        return self.add_into(np.zeros(self.shape, dtype=dtype))
 
 
 LARGE = 2 ** 18   # bytes: arrays from this size on are worth a trick to save a pass (NumPy's own threshold for
@@ -864,9 +882,9 @@ class Scaled:
         """The shape of ``c * g`` (so that :func:`unbroadcast` passes it through when nothing was broadcast)."""
         return self.g.shape
 
-    def to_array(self) -> np.ndarray:
-        """``c * g`` as a new array."""
-        return np.negative(self.g) if self.c == -1 else np.multiply(self.g, self.c)
+    def to_array(self, out: np.ndarray | None = None) -> np.ndarray:
+        """``c * g`` as a new array (or written into ``out``)."""
+        return np.negative(self.g, out=out) if self.c == -1 else np.multiply(self.g, self.c, out=out)
 
 
 def scaled(c: Any, g: Any) -> Any:
@@ -985,7 +1003,35 @@ def _elementwise(name: str, partials: tuple) -> tuple[Callable, Callable, Callab
             return scaled(d, unbroadcast(g, shape_of(inputs[i])))
         return unbroadcast(_times(d, g, (*inputs, out)), shape_of(inputs[i]))
 
-    return _ufunc(name), jvp, vjp
+    reads = [_arguments_read(partial, len(partials) + 1) for partial in partials]
+
+    @functools.lru_cache(maxsize=None)
+    def unread(traced, n):                            # what no x̄ᵢ of a traced i reads: see `_arguments_read`
+        read = frozenset().union(*(reads[i] for i in traced))
+        return tuple(k for k in (*traced, n) if k not in read)
+
+    return _ufunc(name), jvp, vjp, unread
+
+
+def _arguments_read(partial: Any, n_args: int) -> frozenset[int]:
+    """The positions in ``(*inputs, y)`` that a partial derivative reads: none for a number; for a function,
+    the arguments its code loads (all of them if its code is not that simple). Read off the rule itself, as
+    PyTorch's code generator reads which of ``self``, ``other``, ``result`` each formula in its
+    ``derivatives.yaml`` names, and saves only those for the backward pass: ``x²`` → ``2x`` saves ``x`` and not
+    ``y``, ``eˣ`` → ``y`` saves ``y`` and not ``x``, ``100 · x`` saves neither array.
+    """
+    if not callable(partial):
+        return frozenset()
+    code = getattr(partial, "__code__", None)
+    if (code is None or code.co_cellvars or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS)
+            or any(isinstance(c, types.CodeType) for c in code.co_consts)):
+        return frozenset(range(n_args))
+    loaded = set()
+    for instruction in dis.get_instructions(code):
+        if instruction.opname.startswith("LOAD_FAST"):   # LOAD_FAST_LOAD_FAST (Python 3.13) loads two names
+            value = instruction.argval
+            loaded.update(value if isinstance(value, tuple) else (value,))
+    return frozenset(k for k, name in enumerate(code.co_varnames[:code.co_argcount]) if name in loaded)
 
 
 def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, Callable, Callable]:
@@ -997,7 +1043,10 @@ def _linear(name: str, impl: Callable, transpose: Callable) -> tuple[Callable, C
     def vjp(i, g, inputs, out, params):               # x̄ᵢ = (Lᵀ ȳ)ᵢ
         return transpose(g, i, [shape_of(x) for x in inputs], **params)
 
-    return impl, jvp, vjp
+    def unread(traced, n):                            # a transpose reads only the shapes of the inputs
+        return (*traced, n)
+
+    return impl, jvp, vjp, unread
 
 
 def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable, Callable, Callable]:
@@ -1014,11 +1063,12 @@ def _multilinear(name: str, impl: Callable, transposes: tuple) -> tuple[Callable
     return impl, jvp, vjp
 
 
-def _record(name: str, impl: Callable, jvp: Callable, vjp: Callable) -> Primitive:
-    """The :class:`Primitive` record: the three functions and the facts from the tables above."""
+def _record(name: str, impl: Callable, jvp: Callable, vjp: Callable, unread: Callable | None = None) -> Primitive:
+    """The :class:`Primitive` record: the three functions (and what the VJP does not read), and the facts from
+    the tables above."""
     domain, applies = DOMAIN.get(name, (None, None))
     return Primitive(name, impl, jvp, vjp, symbol=SYMBOLS.get(name, name), domain=domain,
-                     in_domain_check=applies, analytic=name not in NON_ANALYTIC)
+                     in_domain_check=applies, analytic=name not in NON_ANALYTIC, unread=unread)
 
 
 PRIMITIVES: dict[str, Primitive] = {
