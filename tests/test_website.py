@@ -119,14 +119,16 @@ def test_no_page_shows_raw_myst_markdown(built_site: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
-# Reprs a reader should not meet in a cell's output: numbers print as numbers, results as what they are.
-UNTIDY_OUTPUT = re.compile(r"np\.(?:float|int|uint|bool|complex)\w*\(|\barray\(|<IPython\.|<Figure size|<matplotlib\."
+# Reprs a reader should not meet in a cell's output: numbers print as numbers, results as what they are
+# (``array(`` as NumPy's repr starts, not ``np.array(`` in a message naming the function).
+UNTIDY_OUTPUT = re.compile(r"np\.(?:float|int|uint|bool|complex)\w*\(|(?<![\w.])array\(|<IPython\.|<Figure size|<matplotlib\."
                            r"| object at 0x")
 
 
 class _OutputText(HTMLParser):
     """Collects the text of each output of each cell (``div.cell_output > div.output``), noting whether it is
-    a source listing (an HTML output holding highlighted code, as ``IPython.display.Code`` makes)."""
+    a source listing (an HTML output holding highlighted code, as ``IPython.display.Code`` makes). Text in
+    ``<code>`` is left out: an HTML output that shows code as code (``np.array([x[0], x[1]])``) means it."""
 
     VOID = {"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col", "area", "embed", "param", "track"}
 
@@ -148,7 +150,7 @@ class _OutputText(HTMLParser):
             self.outputs.append({"html": "text_html" in classes, "listing": False, "text": []})
         elif self.container is not None and "highlight" in classes and self.outputs:
             self.outputs[-1]["listing"] = True
-        if tag in ("style", "script"):
+        if tag in ("style", "script", "code"):
             self.skip += 1
 
     def handle_endtag(self, tag):
@@ -156,7 +158,7 @@ class _OutputText(HTMLParser):
             return
         while self.stack and self.stack.pop() != tag:
             pass
-        if tag in ("style", "script"):
+        if tag in ("style", "script", "code"):
             self.skip = max(0, self.skip - 1)
         if self.container is not None and len(self.stack) < self.container:
             self.container = None
