@@ -72,8 +72,6 @@ def _repository() -> tuple[str, str]:
 
 def test_every_chapter_page_has_launch_and_repository_buttons(built_site: Path) -> None:
     """Binder (JupyterLab), Colab and the repository, each pointing at that chapter's notebook."""
-    import re
-
     repo, branch = _repository()
     owner_repo = repo.removeprefix("https://github.com/")
     notebooks = sorted((ROOT / "book").glob("*.ipynb"))
@@ -93,8 +91,6 @@ def test_every_chapter_page_has_launch_and_repository_buttons(built_site: Path) 
 
 def visible_text(html: str) -> str:
     """The prose of a page: its HTML without scripts, styles, code and maths (which may hold MyST-like text)."""
-    import re
-
     html = re.sub(r"(?s)<(script|style|pre|code|textarea)\b.*?</\1>", " ", html)
     html = re.sub(r'(?s)<(span|div) class="math[^"]*">.*?</\1>', " ", html)
     html = re.sub(r'(?s)<dt class="sig[^"]*".*?</dt>', " ", html)        # API signatures: f(*args, **kw)
@@ -106,8 +102,6 @@ RAW_MYST = ("**", "{py:", "{doc}", "{ref}", "{numref}", "{glue:", ":::", "```{")
 
 def test_no_page_shows_raw_myst_markdown(built_site: Path) -> None:
     """Bold, roles, directives and maths are rendered everywhere, also in cell outputs (the labs overview)."""
-    import re
-
     problems = []
     for page_path in all_pages(built_site):
         if "_modules" in page_path:
@@ -186,8 +180,6 @@ def test_cell_outputs_are_tidy(built_site: Path) -> None:
 
 
 def test_every_page_has_a_favicon_that_exists(built_site: Path) -> None:
-    import re
-
     for page_path in all_pages(built_site):
         page = (built_site / page_path).read_text()
         if 'http-equiv="Refresh"' in page and "<body" not in page:

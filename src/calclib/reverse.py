@@ -73,11 +73,11 @@ class Node(ArrayTracer):
         if prim.domain is not None:
             check_domain(prim, inputs, out)
         saved = out
-        shown = is_recording(level)   # a trace table or drawing is being made: keep every value, record the node
-        if (large or _is_large(out)) and prim.unread is not None and not shown:
+        recorded = is_recording(level)   # a trace table or drawing is being made: keep every value, record the node
+        if (large or _is_large(out)) and prim.unread is not None and not recorded:
             saved = _drop_unread(prim, parents, inputs, out)
         node = GraphNode(prim, tuple(inputs), saved, params, tuple(parents))
-        if shown:
+        if recorded:
             record(level, node)
         return cls(out, level, node)
 
@@ -377,9 +377,9 @@ def build_graph(f: Callable, x: Any, names: Sequence[str] | None = None) -> Grap
         raise ValueError("the output does not depend on the inputs: there is no graph to show")
     if np.ndim(out.primal) != 0:
         raise ValueError(f"the output has shape {np.shape(out.primal)}: a trace needs a scalar output")
-    needed = {id(n) for n in topological_order(out.graph_node)}
+    needed = set(topological_order(out.graph_node))
     inputs = [leaf.graph_node for leaf in leaves]
-    nodes = inputs + [n for n in evaluated if id(n) in needed]   # in evaluation order
+    nodes = inputs + [n for n in evaluated if n in needed]   # in evaluation order
     with np.errstate(all="ignore"):
         adjoints = backward(out.graph_node, 1.0, nodes)
     return Graph(inputs, out.graph_node, nodes, {id(n): g for n, g in zip(nodes, adjoints)}, several, names)
