@@ -1,4 +1,4 @@
-r"""The recurring figures of the book, as figure objects.
+r"""Figures of functions of one variable: the catalogue, secants, tangents, one-sided slopes, inverses.
 
 Every helper *returns* a figure and never shows it: a notebook displays it by leaving it as the last
 expression of a cell, and a test can inspect its data. Matplotlib figures are created with
@@ -14,7 +14,6 @@ secant_grid            matplotlib  secants through a point approaching the tange
 secant_to_tangent      plotly      one secant with a slider over Δx, approaching the tangent
 one_sided_slopes       matplotlib  left and right difference quotients at a point as the step shrinks
 inverse_pair           matplotlib  a function and its inverse, mirrored in y = x, with reciprocal tangent slopes
-figure_html            matplotlib  any figure as an ``<img>`` with alt text, for a widget that redraws it
 =====================  ==========  ===============================================================
 """
 
@@ -24,16 +23,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, 
 
 import numpy as np
 
-from ._validation import as_float_array, require_callable
-from .finite_diff import average_rate_of_change, central_difference
-from .functions import CommonFunction, get
+from .._validation import as_float_array, require_callable
+from ..finite_diff import average_rate_of_change, central_difference
+from ..functions import CommonFunction, get
 
 if TYPE_CHECKING:  # imported lazily at run time: plotly and matplotlib are only loaded when a figure is drawn
     import plotly.graph_objects as go
     from matplotlib.figure import Figure
 
-__all__ = ["function_grid", "secant_grid", "secant_to_tangent", "one_sided_slopes", "inverse_pair", "figure_html",
-           "WINDOWS"]
+__all__ = ["function_grid", "secant_grid", "secant_to_tangent", "one_sided_slopes", "inverse_pair", "WINDOWS"]
 
 FunctionLike = str | CommonFunction | Callable[[np.ndarray], np.ndarray]
 
@@ -159,7 +157,7 @@ def function_grid(functions: Iterable[FunctionLike] | None = None, *, ncols: int
     matplotlib.figure.Figure
         One axes per function; each axes holds 1 or 2 lines.
     """
-    from .functions import CATALOGUE
+    from ..functions import CATALOGUE
 
     items = list(CATALOGUE) if functions is None else list(functions)
     if not items:
@@ -493,44 +491,3 @@ def inverse_pair(f: FunctionLike, g: FunctionLike, x0: float, *, window: tuple[f
     ax.set_aspect("equal")
     ax.legend(fontsize=8, loc="upper left")
     return fig
-
-
-def figure_html(fig: "Figure", alt: str, dpi: int = 80) -> str:
-    """A matplotlib figure as an HTML ``<img>`` (a PNG inside the page) with alt text, for widgets.
-
-    A widget that redraws a figure on every change shows it best as ``widgets.HTML(figure_html(fig, alt))``:
-    the website keeps the widget's last state, the image scales to a phone's width, and the alt text says
-    what it shows (``plt.show()`` inside an ``Output`` widget gives an image without one). A figure made
-    with ``pyplot`` is closed, so it is not shown a second time.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    alt : str
-        What the figure shows, in a sentence (read by screen readers, shown when images are off).
-    dpi : int
-        Resolution of the PNG.
-
-    Examples
-    --------
-    >>> from matplotlib.figure import Figure
-    >>> fig = Figure(figsize=(2, 1))
-    >>> _ = fig.add_subplot().plot([0, 1], [0, 1])
-    >>> figure_html(fig, "A rising line").startswith('<img alt="A rising line" src="data:image/png;base64,')
-    True
-    """
-    import base64
-    import html
-    import io
-    import sys
-
-    if not isinstance(alt, str) or not alt.strip():
-        raise ValueError("figure_html needs alt text: a sentence saying what the figure shows")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    if "matplotlib.pyplot" in sys.modules:   # made with pyplot: close it (a no-op for other figures)
-        sys.modules["matplotlib.pyplot"].close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode()
-    return (f'<img alt="{html.escape(alt.strip(), quote=True)}" src="data:image/png;base64,{data}" '
-            f'style="max-width: 100%; height: auto">')
-

@@ -1,0 +1,23 @@
+r"""The figures of the book, as figure objects: the cells of a chapter say what is drawn, these draw it.
+
+Every helper *returns* a figure and never shows it: a notebook displays it by leaving it as the last
+expression of a cell, and a test can inspect its data. Matplotlib figures are created with
+:class:`matplotlib.figure.Figure` (not ``pyplot``), so a notebook shows each exactly once.
+Plotly figures carry their alt text in ``layout.meta["alt"]`` and are interactive on a static website:
+their sliders switch between states computed ahead of time, so no kernel is needed.
+
+=============================  ===================================================================
+module                         draws
+=============================  ===================================================================
+:mod:`~calclib.plotting.curves`   functions of one variable: the catalogue, secants, tangents, inverses
+:mod:`~calclib.plotting.layout`   the house style: titles, legends, sliders, Play buttons, widget images
+=============================  ===================================================================
+
+Everything is importable from ``calclib.plotting`` itself.
+"""
+
+from .curves import WINDOWS, function_grid, inverse_pair, one_sided_slopes, secant_grid, secant_to_tangent
+from .layout import add_play_and_slider, add_state_slider, figure_html, finish, wrap_title
+
+__all__ = ["function_grid", "secant_grid", "secant_to_tangent", "one_sided_slopes", "inverse_pair", "WINDOWS",
+           "figure_html", "finish", "wrap_title", "add_state_slider", "add_play_and_slider"]
