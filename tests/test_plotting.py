@@ -211,3 +211,39 @@ def test_the_sites_plotly_bundle_matches_plotly_and_draws_every_trace_type_the_b
     assert used and used <= set(bundle["traces"]), f"trace types not in the site's plotly.js: {used - set(bundle['traces'])}"
     assert not any(re.search(r"\bpx\.\w+\(|plotly\.express", path.read_text()) for path in sources), \
         "plotly.express figures: add their trace types to booktools/plotly-bundle/build.js"
+
+
+# --- contours and paths ---------------------------------------------------------------------------------
+
+def test_landscape_grid_evaluates_the_landscape_at_every_grid_point():
+    from calclib import landscapes as L
+    X, Y, Z = P.landscape_grid("rosenbrock", n=7)
+    expected = (1 - X) ** 2 + 100 * (Y - X**2) ** 2
+    np.testing.assert_allclose(Z, expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="two"):
+        P.landscape_grid("parabola")
+    assert L.get("rosenbrock").domain == ((X.min(), X.max()), (Y.min(), Y.max()))
+
+
+def test_paths_animation_frames_show_each_path_up_to_its_step():
+    from calclib import landscapes as L
+    from calclib.optimize import gradient_descent
+    runs = [gradient_descent(L.paraboloid, np.array(s), 0.1, steps=k) for s, k in (((2.0, 1.0), 12), ((-1.0, 2.0), 5))]
+    fig = P.paths_animation("paraboloid", [r.path for r in runs], ["a", "b"], alt="two paths", every=4)
+    names = [f.name for f in fig.frames]
+    assert names == ["0", "4", "8", "12"]
+    frame8 = fig.frames[2].data
+    np.testing.assert_allclose(frame8[0].x, runs[0].path[:9, 0], rtol=1e-6)
+    np.testing.assert_allclose(frame8[1].x, runs[1].path[:, 0], rtol=1e-6)   # stopped at 5: stays at its end
+    assert [s.label for s in fig.layout.sliders[0].steps] == names
+    assert fig.layout.meta["alt"] == "two paths"
+    with pytest.raises(ValueError, match="one label per path"):
+        P.paths_animation("paraboloid", [runs[0].path], ["a", "b"], alt="x")
+
+
+def test_layout_wraps_titles_and_requires_alt_text():
+    import plotly.graph_objects as go
+    fig = P.finish(go.Figure(), alt="nothing", title="a fairly long title that cannot fit on a phone in one line")
+    assert all(len(line) <= P.layout.TITLE_WIDTH for line in fig.layout.title.text.split("<br>"))
+    with pytest.raises(ValueError, match="alt text"):
+        P.finish(go.Figure(), alt=" ")

@@ -11,13 +11,18 @@ module                         draws
 =============================  ===================================================================
 :mod:`~calclib.plotting.curves`   functions of one variable: the catalogue, secants, tangents, inverses
 :mod:`~calclib.plotting.layout`   the house style: titles, legends, sliders, Play buttons, widget images
+:mod:`~calclib.plotting.contours` landscapes of two variables: level curves, minima, optimization paths
 =============================  ===================================================================
 
 Everything is importable from ``calclib.plotting`` itself.
 """
 
 from .curves import WINDOWS, function_grid, inverse_pair, one_sided_slopes, secant_grid, secant_to_tangent
+from .contours import (draw_contours, draw_path, landscape_grid, minima_trace, paths_animation,
+                       plotly_contour, subsample)
 from .layout import add_play_and_slider, add_state_slider, figure_html, finish, wrap_title
 
 __all__ = ["function_grid", "secant_grid", "secant_to_tangent", "one_sided_slopes", "inverse_pair", "WINDOWS",
-           "figure_html", "finish", "wrap_title", "add_state_slider", "add_play_and_slider"]
+           "figure_html", "finish", "wrap_title", "add_state_slider", "add_play_and_slider",
+           "landscape_grid", "draw_contours", "draw_path", "plotly_contour", "minima_trace", "subsample",
+           "paths_animation"]
