@@ -6,13 +6,13 @@ expression of a cell, and a test can inspect its data. Matplotlib figures are cr
 Plotly figures carry their alt text in ``layout.meta["alt"]`` and are interactive on a static website:
 their sliders switch between states computed ahead of time, so no kernel is needed.
 
-=============================  ===================================================================
-module                         draws
-=============================  ===================================================================
-:mod:`~calclib.plotting.curves`   functions of one variable: the catalogue, secants, tangents, inverses
-:mod:`~calclib.plotting.layout`   the house style: titles, legends, sliders, Play buttons, widget images
-:mod:`~calclib.plotting.contours` landscapes of two variables: level curves, minima, optimization paths
-=============================  ===================================================================
+=================================  ======================================================================
+module                             draws
+=================================  ======================================================================
+:mod:`~calclib.plotting.curves`    functions of one variable: the catalogue, secants, tangents, inverses
+:mod:`~calclib.plotting.layout`    the house style: titles, legends, sliders, Play buttons, widget images
+:mod:`~calclib.plotting.contours`  landscapes of two variables: level curves, minima, optimization paths
+=================================  ======================================================================
 
 Everything is importable from ``calclib.plotting`` itself.
 """
