@@ -276,10 +276,14 @@ def check_page(browser, base: str, page_path: str, width: int = 1280) -> tuple[l
     start = time.perf_counter()
     page.goto(f"{base}/{page_path}", wait_until="load")
     load_ms = 1000 * (time.perf_counter() - start)
+    page.wait_for_timeout(500)           # what loads on its own: a reader who opens the page and reads
+    first_visit_bytes = sum(transferred)
     name = Path(page_path).name
     content = name not in SKIP_CONTENT_CHECKS and "_modules" not in page_path
-    if content and width == WIDTHS[0]:
-        problems += check_math(page) + check_plotly(page) + check_solutions(page) + check_widgets(page)
+    problems += draw_every_figure(page)  # figures load near the viewport: scroll to each (axe sees them all)
+    if content and width == WIDTHS[0]:   # (check_solutions leaves every solution open: draw what they hold)
+        problems += check_math(page) + check_solutions(page) + draw_every_figure(page) + check_plotly(page)
+        problems += check_widgets(page)
     elif content:
         problems += check_math(page)     # typeset before the page's width is measured
     page.wait_for_timeout(300)           # late console messages, widgets drawn, a11y.js's repairs
@@ -299,7 +303,7 @@ def check_page(browser, base: str, page_path: str, width: int = 1280) -> tuple[l
     if sideways > 1:
         problems.append(f"the page scrolls sideways by {sideways}px at {width}px (e.g. {', '.join(culprits)})")
     context.close()
-    row = {"page": page_path, "width": width, "load ms": round(load_ms), "MB": sum(transferred) / 1e6,
+    row = {"page": page_path, "width": width, "load ms": round(load_ms), "MB": first_visit_bytes / 1e6,
            "sideways px": max(0, sideways), **impacts}
     return [f"{page_path} at {width}px: {p}" for p in problems], row
 
@@ -333,6 +337,27 @@ def check_math(page) -> list[str]:
         problems.append(f"{n_math} math elements but nothing typeset by MathJax")
     if raw:
         problems.append(f"math left untypeset: {raw[:3]}")
+    return problems
+
+
+def draw_every_figure(page) -> list[str]:
+    """Scroll to every plotly figure and widget in turn (lazy-figures.js draws them near the viewport) and
+    wait until each is drawn; a figure inside a closed solution is drawn when the solution opens."""
+    problems = page.evaluate("""async () => {
+        const drawn = el => el.querySelector('.main-svg, .jupyter-widgets, .widget-inline-hbox');
+        const wait = async el => { for (let t = 0; t < 200 && !drawn(el); t++) await new Promise(r => setTimeout(r, 50)); };
+        const out = [];
+        const targets = [...document.querySelectorAll('.calclib-plotly .plotly-graph-div')].concat(
+            [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')].map(s => s.parentElement));
+        for (const el of targets) {
+            if (!el.getClientRects().length) continue;      // inside a closed solution: drawn when it opens
+            el.scrollIntoView({block: 'center'});
+            await wait(el);
+            if (!drawn(el)) out.push('a figure or widget near ' + (el.id || el.className) + ' was not drawn within 10 s of scrolling to it');
+        }
+        window.scrollTo(0, 0);
+        return out;
+    }""")
     return problems
 
 

@@ -5,8 +5,9 @@ Under a plain kernel (the book build, nbval) plotly >= 6 emits only the mime typ
 
 * :class:`PlotlyMimeRenderer`, a myst-nb mime renderer plugin (entry point group
   ``myst_nb.mime_renderers`` in ``booktools/pyproject.toml``), turns the JSON into a ``<div>`` and a call to
-  ``Plotly.newPlot`` (plus ``Plotly.addFrames`` for animations), and asks for the site's own plotly.js
-  on that page only: ``book/_assets/plotly/plotly-calclib.min.js``, a bundle of plotly.js with only the trace
+  ``Plotly.newPlot`` (plus ``Plotly.addFrames`` for animations), and asks for ``lazy-figures.js``, which
+  fetches the site's own plotly.js when a reader comes near a figure, on that page only:
+  ``book/_assets/plotly/plotly-calclib.min.js``, a bundle of plotly.js with only the trace
   types the book draws (1.8 MB instead of 4.8; built by ``booktools/plotly-bundle/build.js``), so no page
   loads anything from a CDN;
 * :func:`setup`, a Sphinx extension (listed in ``_config.yml``), publishes the labs, and takes the theme's
@@ -30,6 +31,7 @@ from docutils import nodes
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly/plotly-calclib.min.js"  # relative to _static (copied there from book/_assets)
+LAZY_JS = "lazy-figures.js"                  # loads PLOTLY_JS (and the widget manager) near a figure
 
 
 def _alt_text(figure: dict) -> str:
@@ -47,7 +49,9 @@ def _alt_text(figure: dict) -> str:
 def plotly_figure_html(figure: dict, div_id: str | None = None) -> str:
     """HTML that draws ``figure`` (plotly's JSON: data, layout, frames) with a page-level plotly.js.
 
-    The script draws as soon as plotly.js is available, and adds animation frames after the first draw.
+    The script only registers the figure in ``window.calclibFigures``: ``lazy-figures.js`` (in
+    ``book/_assets``) loads plotly.js and draws the figure, animation frames included, when a reader comes
+    near it.
     """
     div_id = div_id or f"plotly-{uuid.uuid4().hex[:12]}"
     layout = figure.get("layout") or {}
@@ -61,20 +65,7 @@ def plotly_figure_html(figure: dict, div_id: str | None = None) -> str:
 <div id="{div_id}" class="plotly-graph-div" style="height:{int(height)}px; width:100%;"></div>
 </div>
 <script type="text/javascript">
-(function () {{
-  var fig = {payload};
-  function draw() {{
-    Plotly.newPlot("{div_id}", fig.data, fig.layout, {{responsive: true, displaylogo: false}})
-      .then(function (gd) {{ if (fig.frames.length) {{ return Plotly.addFrames(gd, fig.frames); }} }});
-  }}
-  if (window.Plotly) {{ draw(); }} else {{ window.addEventListener("load", draw); }}
-  // Pausing an animation interrupts plotly's animate(), which rejects its promise with no reason and
-  // nothing to catch it: that is expected, not an error.
-  if (!window.calclibPlotlyGuard) {{
-    window.calclibPlotlyGuard = true;
-    window.addEventListener("unhandledrejection", function (e) {{ if (e.reason === undefined) e.preventDefault(); }});
-  }}
-}})();
+(window.calclibFigures = window.calclibFigures || []).push({{id: "{div_id}", fig: {payload}}});
 </script>"""
 
 
@@ -91,7 +82,7 @@ class PlotlyMimeRenderer:
         figure = data.content
         if isinstance(figure, (str, bytes)):
             figure = json.loads(figure)
-        renderer.add_js_file("plotly", PLOTLY_JS, {})
+        renderer.add_js_file("lazy-figures", LAZY_JS, {})
         return [nodes.raw("", plotly_figure_html(figure), format="html", classes=["output", "plotly"])]
 
 
