@@ -6,15 +6,19 @@ expression of a cell, and a test can inspect its data. Matplotlib figures are cr
 Plotly figures carry their alt text in ``layout.meta["alt"]`` and are interactive on a static website:
 their sliders switch between states computed ahead of time, so no kernel is needed.
 
-=================================  ======================================================================
-module                             draws
-=================================  ======================================================================
-:mod:`~calclib.plotting.curves`    functions of one variable: the catalogue, secants, tangents, inverses
-:mod:`~calclib.plotting.layout`    the house style: titles, legends, sliders, Play buttons, widget images
-:mod:`~calclib.plotting.contours`  landscapes of two variables: level curves, minima, optimization paths
-=================================  ======================================================================
+==========================================  ======================================================================
+module                                      draws
+==========================================  ======================================================================
+:mod:`~calclib.plotting.curves`             functions of one variable: the catalogue, secants, tangents, inverses
+:mod:`~calclib.plotting.layout`             the house style: titles, legends, sliders, Play buttons, widget images
+:mod:`~calclib.plotting.contours`           landscapes of two variables: level curves, minima, optimization paths
+:mod:`~calclib.plotting.differences`        the finite differences chapter: stencils, the V-shaped error curve
+:mod:`~calclib.plotting.descent`            the gradient descent chapter: learning rate × momentum, a widget's run
+:mod:`~calclib.plotting.several_variables`  the several variables chapter: tangent planes, Taylor, critical points
+==========================================  ======================================================================
 
-Everything is importable from ``calclib.plotting`` itself.
+The shared helpers of the first three modules are importable from ``calclib.plotting`` itself; a
+chapter imports its own module by name, e.g. ``from calclib.plotting import descent``.
 """
 
 from .curves import WINDOWS, function_grid, inverse_pair, one_sided_slopes, secant_grid, secant_to_tangent
