@@ -281,6 +281,7 @@ def check_page(browser, base: str, page_path: str, width: int = 1280) -> tuple[l
     name = Path(page_path).name
     content = name not in SKIP_CONTENT_CHECKS and "_modules" not in page_path
     problems += draw_every_figure(page)  # figures load near the viewport: scroll to each (axe sees them all)
+    problems += check_figure_layout(page)
     if content and width == WIDTHS[0]:   # (check_solutions leaves every solution open: draw what they hold)
         problems += check_math(page) + check_solutions(page) + draw_every_figure(page) + check_plotly(page)
         problems += check_widgets(page)
@@ -344,7 +345,8 @@ def draw_every_figure(page) -> list[str]:
     """Scroll to every plotly figure and widget in turn (lazy-figures.js draws them near the viewport) and
     wait until each is drawn; a figure inside a closed solution is drawn when the solution opens."""
     problems = page.evaluate("""async () => {
-        const drawn = el => el.querySelector('.main-svg, .jupyter-widgets, .widget-inline-hbox');
+        const drawn = el => el.classList.contains('plotly-graph-div') ? el.hasAttribute('data-calclib-fitted')
+                                                                       : el.querySelector('.jupyter-widgets, .widget-inline-hbox');
         const wait = async el => { for (let t = 0; t < 200 && !drawn(el); t++) await new Promise(r => setTimeout(r, 50)); };
         const out = [];
         const targets = [...document.querySelectorAll('.calclib-plotly .plotly-graph-div')].concat(
@@ -353,12 +355,42 @@ def draw_every_figure(page) -> list[str]:
             if (!el.getClientRects().length) continue;      // inside a closed solution: drawn when it opens
             el.scrollIntoView({block: 'center'});
             await wait(el);
-            if (!drawn(el)) out.push('a figure or widget near ' + (el.id || el.className) + ' was not drawn within 10 s of scrolling to it');
+            if (!drawn(el)) out.push('a figure or widget near ' + (el.id || el.className) + ' was not drawn (and fitted to its width) within 10 s of scrolling to it');
         }
         window.scrollTo(0, 0);
         return out;
     }""")
     return problems
+
+
+def check_figure_layout(page) -> list[str]:
+    """Every drawn plotly figure: its title, legend, sliders and buttons lie inside the figure, side to
+    side, and none of them covers another (checked at every width: plotly lays a figure out for its width)."""
+    found = page.evaluate("""() => {
+        const out = [];
+        const box = e => { const r = e.getBoundingClientRect(); return {l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width}; };  // viewport px
+        const overlap = (a, b) => Math.min(a.r, b.r) - Math.max(a.l, b.l) > 1 && Math.min(a.b, b.b) - Math.max(a.t, b.t) > 1;
+        for (const gd of document.querySelectorAll('.calclib-plotly .plotly-graph-div')) {
+            if (!gd.querySelector('.main-svg') || !gd.getClientRects().length) continue;
+            const fig = box(gd);
+            const parts = [];
+            const add = (name, el) => { const b = box(el); if (b.w > 0) parts.push([name, b]); };
+            gd.querySelectorAll('.infolayer .g-gtitle').forEach(e => add('the title', e));
+            gd.querySelectorAll('.infolayer .legend').forEach(e => add('the legend', e));
+            gd.querySelectorAll('.slider-container').forEach((e, i) => add('slider ' + i, e));
+            gd.querySelectorAll('.updatemenu-container').forEach((e, i) => add('button row ' + i, e));
+            for (const [name, b] of parts)
+                if (b.l < fig.l - 1 || b.r > fig.r + 1)
+                    out.push(`${gd.id}: ${name} runs past the figure's edge (${Math.round(b.l - fig.l)} to ${Math.round(b.r - fig.l)} px in a ${Math.round(fig.w)} px figure)`);
+                else if (b.t < fig.t - 1 || b.b > fig.b + 1)
+                    out.push(`${gd.id}: ${name} is cut by the figure's top or bottom (${Math.round(b.t - fig.t)} to ${Math.round(b.b - fig.t)} px in a ${Math.round(fig.b - fig.t)} px figure)`);
+            for (let i = 0; i < parts.length; i++)
+                for (let j = i + 1; j < parts.length; j++)
+                    if (overlap(parts[i][1], parts[j][1])) out.push(`${gd.id}: ${parts[i][0]} and ${parts[j][0]} overlap`);
+        }
+        return out;
+    }""")
+    return [f"plotly figure {p}" for p in found]
 
 
 def check_plotly(page) -> list[str]:
