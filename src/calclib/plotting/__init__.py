@@ -15,6 +15,7 @@ module                                      draws
 :mod:`~calclib.plotting.differences`        the finite differences chapter: stencils, the V-shaped error curve
 :mod:`~calclib.plotting.descent`            the gradient descent chapter: learning rate × momentum, a widget's run
 :mod:`~calclib.plotting.several_variables`  the several variables chapter: tangent planes, Taylor, critical points
+:mod:`~calclib.plotting.efficiency`         the efficiency chapter: the cost of each way to differentiate
 ==========================================  ======================================================================
 
 The shared helpers of the first three modules are importable from ``calclib.plotting`` itself; a
