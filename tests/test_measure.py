@@ -24,16 +24,44 @@ def test_the_clock_is_cpu_time_so_sleeping_costs_nothing():
     assert seconds < 0.001          # the wall clock would give ≥ 0.002 s per call
 
 
-def test_twice_the_work_measures_about_twice_as_long():
-    ratio = measure.median_ratio(lambda: _work(40_000), lambda: _work(20_000), repeats=7)
-    assert 1.5 < ratio < 2.6
-    one, _ = measure.median_time(lambda: _work(20_000), repeats=5)
-    two, _ = measure.median_time(lambda: _work(40_000), repeats=5)
-    assert 1.4 < two / one < 2.8
+class FakeClock:
+    """A clock that moves only when a computation says it has cost time: timings without a busy machine."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def costing(self, seconds, spikes=()):
+        """A computation that costs ``seconds`` per call, and 100 × that on the calls numbered in ``spikes``."""
+        calls = []
+
+        def fn():
+            calls.append(1)
+            self.now += seconds * (100 if len(calls) in spikes else 1)
+            return len(calls)
+        return fn
 
 
-def test_the_ratio_is_of_fn_to_reference_not_the_other_way():
-    assert measure.median_ratio(lambda: _work(5_000), lambda: _work(50_000), repeats=5) < 0.3
+def test_twice_the_work_measures_twice_as_long_and_a_slow_sample_does_not_move_the_median(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(measure, "clock", clock)
+    # 1e-3 s per call fills a 2e-3 s sample with 2 calls; the spike falls in one sample of the five.
+    assert measure.median_ratio(clock.costing(2e-3, spikes={4}), clock.costing(1e-3), repeats=5) == pytest.approx(2)
+    seconds, first = measure.median_time(clock.costing(1e-3, spikes={3}), repeats=5)
+    assert seconds == pytest.approx(1e-3) and first == 1          # the warm-up call's result
+
+
+def test_the_ratio_is_of_fn_to_reference_not_the_other_way(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(measure, "clock", clock)
+    assert measure.median_ratio(clock.costing(1e-4), clock.costing(1e-3), repeats=3) == pytest.approx(0.1)
+
+
+def test_twice_the_work_costs_more_cpu_time_on_the_real_clock():
+    ratio = measure.median_ratio(lambda: _work(80_000), lambda: _work(10_000), repeats=5)
+    assert ratio > 2               # 8 × the work: far from the noise of a busy machine
 
 
 def test_warm_up_returns_the_result_and_a_batch_that_fills_the_sample():

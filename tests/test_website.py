@@ -94,6 +94,7 @@ def visible_text(html: str) -> str:
     html = re.sub(r"(?s)<(script|style|pre|code|textarea)\b.*?</\1>", " ", html)
     html = re.sub(r'(?s)<(span|div) class="math[^"]*">.*?</\1>', " ", html)
     html = re.sub(r'(?s)<dt class="sig[^"]*".*?</dt>', " ", html)        # API signatures: f(*args, **kw)
+    html = re.sub(r"<strong>\*{1,2}\w+</strong>", " ", html)             # and their parameters: **layout
     return re.sub(r"<[^>]+>", " ", html)
 
 
