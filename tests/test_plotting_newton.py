@@ -1,5 +1,7 @@
 """calclib.plotting.newton: the figures hold Newton's models and iterates, checked against the formulas."""
 
+import html
+
 import numpy as np
 import pytest
 
@@ -76,3 +78,16 @@ def test_paths_race_draws_each_run_and_refuses_a_bad_path():
     assert fig.data[2].name == "minimum (1, 1)"
     with pytest.raises(ValueError, match=r"shape \(k, 2\)"):
         figures.paths_race_figure(lambda p: p[0]**2 + p[1]**2, {"a": path.T}, box=((0, 1), (0, 1)), minimum=(0, 0), title="t", alt="a")
+
+
+def test_runs_comparison_names_every_run_and_refuses_a_one_variable_run():
+    land = cl.landscapes.get("quartic")
+    start = np.array([4.0, 4.0])
+    runs = {"Newton": newton(land.f, start), "gradient descent": cl.optimize.gradient_descent(land.f, start, 5e-3, steps=50)}
+    page = figures.runs_comparison_html(land, runs, start)
+    assert page.startswith("<pre>") and '<img alt="Level curves of the quartic landscape' in page
+    for label, run in runs.items():
+        assert html.escape(f"{label}: {run.message}") in page.split("</pre>")[0]
+    one_d = {"Newton": newton(lambda x: (x - 1.0) ** 2, 0.0)}
+    with pytest.raises(ValueError, match="two-variable"):
+        figures.runs_comparison_html(land, one_d, start)

@@ -22,7 +22,7 @@ from .layout import add_play_and_slider, add_state_slider, finish
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["taylor_model", "taylor_model_animation", "model_ellipses_figure", "paths_race_figure"]
+__all__ = ["taylor_model", "taylor_model_animation", "model_ellipses_figure", "paths_race_figure", "runs_comparison_html"]
 
 
 def taylor_model(f: Callable, df: Callable, d2f: Callable, xk: float, xs: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -210,3 +210,39 @@ def paths_race_figure(f: Callable, runs: Mapping[str, np.ndarray], *, box: tuple
     fig = go.Figure(traces)
     return finish(fig, alt=alt, title=title, height=620, xaxis=dict(title="x", range=[x0, x1]),
                   yaxis=dict(title="y", range=[y0, y1]))
+
+
+def runs_comparison_html(landscape: object, runs: Mapping[str, object], start: Sequence[float]) -> str:
+    r"""Several runs on one landscape's level curves, as HTML for a widget: their messages, then the figure.
+
+    Parameters
+    ----------
+    landscape : calclib.landscapes.Landscape
+        A two-variable landscape (its ``f``, ``domain``, ``text`` and ``name`` are used).
+    runs : mapping label -> OptimizeResult
+        Each run's ``path`` (``(nit + 1, 2)``), ``nit`` and ``message``; drawn in red, purple and orange.
+    start : (x, y)
+        The start of the runs, named in the alt text.
+    """
+    import html
+
+    from matplotlib.figure import Figure
+
+    from .layout import figure_html
+
+    (xa, xb), (ya, yb) = landscape.domain
+    gx, gy = np.meshgrid(np.linspace(xa, xb, 120), np.linspace(ya, yb, 120))
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.contour(gx, gy, landscape.f(np.stack([gx, gy])), levels=30, cmap="viridis", linewidths=0.7)
+    for (label, run), colour in zip(runs.items(), ["#d62728", "#9467bd", "#ff7f0e"]):
+        path = np.asarray(run.path, dtype=float)
+        if path.ndim != 2 or path.shape[1] != 2:
+            raise ValueError(f"the run {label!r} is not on a two-variable landscape: its path has shape {path.shape}")
+        ax.plot(path[:, 0], path[:, 1], ".-", color=colour, label=f"{label}: {run.nit} steps")
+    ax.set(xlim=(xa, xb), ylim=(ya, yb), xlabel="x", ylabel="y", title=landscape.text)
+    ax.legend(fontsize=8)
+    messages = "\n".join(f"{label}: {run.message}" for label, run in runs.items())
+    alt = (f"Level curves of the {landscape.name} landscape with the paths of {', '.join(runs)} from "
+           f"({start[0]:g}, {start[1]:g}). {messages}")
+    return f"<pre>{html.escape(messages)}</pre>" + figure_html(fig, alt)
