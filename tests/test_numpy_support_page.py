@@ -105,7 +105,7 @@ def test_the_outputs_are_tables_not_object_reprs(executed):
     outputs = _outputs(executed)
     assert outputs
     for out in outputs:
-        assert out["output_type"] == "display_data", out.get("text") or out.get("ename")
+        assert out["output_type"] in {"display_data", "execute_result"}, out.get("text") or out.get("ename")
         assert {"text/html", "text/plain"} <= set(out["data"])
         assert not re.search(r"<[\w.]+ object|object at 0x|SupportedFunction\(", out["data"]["text/plain"])
         assert "<table" in out["data"]["text/html"] and "overflow-x:auto" in out["data"]["text/html"]
