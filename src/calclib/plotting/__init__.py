@@ -6,20 +6,21 @@ expression of a cell, and a test can inspect its data. Matplotlib figures are cr
 Plotly figures carry their alt text in ``layout.meta["alt"]`` and are interactive on a static website:
 their sliders switch between states computed ahead of time, so no kernel is needed.
 
-==========================================  =============================================================================
+==========================================  ============================================================================
 module                                      draws
-==========================================  =============================================================================
+==========================================  ============================================================================
 :mod:`~calclib.plotting.curves`             functions of one variable: the catalogue, secants, tangents, inverses
 :mod:`~calclib.plotting.layout`             the house style: titles, legends, sliders, Play buttons, widget images
 :mod:`~calclib.plotting.contours`           landscapes of two variables: level curves, minima, optimization paths
 :mod:`~calclib.plotting.differences`        the finite differences chapter: stencils, the V-shaped error curve
 :mod:`~calclib.plotting.symbolic`           the symbolic differentiation chapter: expression swell
-:mod:`~calclib.plotting.autodiff`           the forward mode chapter: chain links, directional slopes, mode costs, traces
+:mod:`~calclib.plotting.autodiff`           the AD chapters: chain links, directional slopes, mode costs, traces, graphs
 :mod:`~calclib.plotting.descent`            the gradient descent chapter: learning rate × momentum, a widget's run
+:mod:`~calclib.plotting.newton`             Newton's method chapter: tangent steps, basins, iterations
 :mod:`~calclib.plotting.several_variables`  the several variables chapter: tangent planes, Taylor, critical points
 :mod:`~calclib.plotting.neuron`             the neuron chapter: training animated in 3-D, loss and decision boundary
 :mod:`~calclib.plotting.efficiency`         the efficiency chapter: the cost of each way to differentiate
-==========================================  =============================================================================
+==========================================  ============================================================================
 
 The shared helpers of the first three modules are importable from ``calclib.plotting`` itself; a
 chapter imports its own module by name, e.g. ``from calclib.plotting import descent``.
