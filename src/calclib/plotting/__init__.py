@@ -16,7 +16,7 @@ module                                      draws
 :mod:`~calclib.plotting.symbolic`           the symbolic differentiation chapter: expression swell
 :mod:`~calclib.plotting.autodiff`           the AD chapters: chain links, directional slopes, mode costs, traces, graphs
 :mod:`~calclib.plotting.descent`            the gradient descent chapter: learning rate × momentum, a widget's run
-:mod:`~calclib.plotting.newton`             Newton's method chapter: tangent steps, basins, iterations
+:mod:`~calclib.plotting.newton`             Newton's method chapter: Taylor models step by step, model ellipses, races
 :mod:`~calclib.plotting.several_variables`  the several variables chapter: tangent planes, Taylor, critical points
 :mod:`~calclib.plotting.neuron`             the neuron chapter: training animated in 3-D, loss and decision boundary
 :mod:`~calclib.plotting.efficiency`         the efficiency chapter: the cost of each way to differentiate
