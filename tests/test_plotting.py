@@ -205,7 +205,7 @@ def test_the_sites_plotly_bundle_matches_plotly_and_draws_every_trace_type_the_b
     assert f"plotly.js v{bundle['plotly.js']}" in full, "rebuild book/_assets/plotly for this plotly (see its README)"
     header = (root / "book" / "_assets" / "plotly" / "plotly-calclib.min.js").read_text()[:300]
     assert f"plotly.js v{bundle['plotly.js']}" in header and ", ".join(bundle["traces"]) in header
-    sources = [*(root / "src" / "calclib").glob("*.py"), *(root / "book").glob("*.ipynb")]
+    sources = [*(root / "src" / "calclib").rglob("*.py"), *(root / "book").glob("*.ipynb")]   # plotting/ too
     used = {name.lower() for path in sources for name in re.findall(r"\bgo\.([A-Z]\w*)\(", path.read_text())}
     used -= {"figure", "frame", "layout"}
     assert used and used <= set(bundle["traces"]), f"trace types not in the site's plotly.js: {used - set(bundle['traces'])}"
