@@ -157,6 +157,38 @@ def test_stub_keeps_the_interface_and_drops_the_body():
         namespace["central"](np.sin, 0.0, 1e-5)
 
 
+def test_a_solution_in_several_cells_is_one_stub_that_raises():
+    """A solution the book shows in two cells (one only defining a function) becomes one student stub,
+    which raises NotImplementedError when run; the key keeps both cells as the book shows them."""
+    from booktools.markdown import book_index
+
+    def cell(kind, source, tags=()):
+        extra = {"outputs": [], "execution_count": None} if kind == "code" else {}
+        return {"cell_type": kind, "metadata": {"tags": list(tags)}, "source": source, **extra}
+
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        cell("markdown", "```{exercise} Two parts\n:label: ex-two\n\nWrite `double` and set `y`.\n```\n"),
+        cell("markdown", "```{solution-start} ex-two\n:class: dropdown\n```\n"),
+        cell("code", 'def double(x):\n    """2 x."""\n    return 2 * x\n', ["solution"]),
+        cell("markdown", "Then call it:"),
+        cell("code", "y = double(3.0)\n", ["solution"]),
+        cell("markdown", "```{solution-end}\n```\n"),
+        cell("code", "assert y == 6.0\n", ["self-check"]),
+    ]}
+    chap = labs.Chapter(Path("two.ipynb"), nb, book_index(labs.ROOT), {})
+    student = [c for c in labs.student_notebook(chap)["cells"] if c["cell_type"] == "code"]
+    stubs = [labs._source(c) for c in student if "exercise-stub" in labs._tags(c)]
+    assert len(stubs) == 1, stubs
+    assert "def double(x):" in stubs[0] and "y = None" in stubs[0] and "return 2 * x" not in stubs[0]
+    namespace: dict = {}
+    with pytest.raises(NotImplementedError, match="compute y"):
+        exec(stubs[0], namespace)
+    with pytest.raises(NotImplementedError, match="write double"):
+        namespace["double"](1.0)
+    key = [labs._source(c) for c in labs.instructor_key(chap)["cells"] if c["cell_type"] == "code"]
+    assert key[:2] == [labs._source(nb["cells"][2]), labs._source(nb["cells"][4])]
+
+
 # ---- static promises of every chapter (booktools.audit) ----------------------------------------
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_graders_test_only_what_the_statement_asks(path):

@@ -339,6 +339,7 @@ def _plain_cells(chapter: Chapter, *, with_solutions: bool) -> list[dict]:
     gated = _inside_gated_solution(nb)
     to_markdown = chapter.markdown("keep" if with_solutions else "drop")
     cells = []
+    last_stub: tuple[Exercise, str] | None = None   # when cells[-1] is a stub: its exercise and solution
     for i, cell in enumerate(nb["cells"]):
         tags, src = _tags(cell), _source(cell)
         if cell["cell_type"] == "markdown":
@@ -347,16 +348,25 @@ def _plain_cells(chapter: Chapter, *, with_solutions: bool) -> list[dict]:
             text = to_markdown(src if with_solutions else _remove_prose_solutions(src))
             if text.strip():
                 cells.append(_blank(cell, text))
+                last_stub = None
         elif TAG_REMOVE in tags:
             continue  # hidden on the website: checks of the text's numbers and of the solutions
         elif TAG_SOLUTION in tags and not with_solutions:
             ex = owner.get(i)
             hint = cell.get("metadata", {}).get("lab", {}).get("hint", "")
+            if last_stub and last_stub[0] is ex and ex is not None:
+                # A solution shown in several cells is one stub: the student writes it in one place, and
+                # it raises NotImplementedError even where one of the cells only defines functions.
+                src = last_stub[1] + "\n\n" + src
+                first = cells.pop()
+                hint = hint or first["metadata"].get("lab", {}).get("hint", "")
             stub = _blank(cell, stub_source(src, ex, hint, chapter.wanted(ex) if ex else None))
             stub["metadata"]["tags"] = [t for t in tags if t != TAG_SOLUTION] + ["exercise-stub"]
             cells.append(stub)
+            last_stub = (ex, src)
         elif src.strip():
             cells.append(_blank(cell, src))
+            last_stub = None
     return cells
 
 
