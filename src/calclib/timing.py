@@ -56,7 +56,7 @@ def time_ratio(fn: Callable[[], Any], reference: Callable[[], Any], budget: floa
     Examples
     --------
     >>> r = time_ratio(lambda: sum(range(2000)), lambda: sum(range(1000)))
-    >>> 1 < r < 4
+    >>> r > 0      # about 2 on a quiet machine; a busy one can make any single ratio far off
     True
     """
     if not (callable(fn) and callable(reference)):
