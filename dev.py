@@ -20,6 +20,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 import venv
 from pathlib import Path
 
@@ -94,13 +96,63 @@ def book(*extra_args: str) -> None:
 PYTEST = ("-m", "pytest", "--dist", "loadfile", "-p", "no:cacheprovider")
 
 
+# The website test's build: started by ``test`` before the other tests, so that building the book (which
+# executes every notebook) runs beside them instead of after them; tests/test_website.py waits for it.
+SITE_BUILD = ROOT / "_build" / "test-site"
+
+
+def start_site_build() -> subprocess.Popen:
+    """Build the book into ``SITE_BUILD`` in the background; a watcher writes the build's exit code to
+    ``SITE_BUILD/returncode`` when it ends. Returns the build's process."""
+    shutil.rmtree(SITE_BUILD, ignore_errors=True)
+    SITE_BUILD.mkdir(parents=True)
+    cmd = [str(BIN / "jupyter-book"), "build", str(ROOT), "--path-output", str(SITE_BUILD), "--all", "-W",
+           "--keep-going"]
+    log = SITE_BUILD / "build.log"
+    print("+", " ".join(cmd), f"  # in the background, for the website test; log: {log.relative_to(ROOT)}",
+          flush=True)
+    started = time.perf_counter()
+    with log.open("w") as out:
+        process = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+    def watch() -> None:
+        code = process.wait()
+        (SITE_BUILD / "returncode").write_text(str(code))
+        print(f"\n[dev.py: the book build for the website test {'finished' if code == 0 else 'FAILED'} in "
+              f"{time.perf_counter() - started:.0f} s]", flush=True)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return process
+
+
 def test(*pytest_args: str) -> None:
     """Every test: unit tests of calclib, the examples in its docstrings, nbval over every notebook, the
-    labs and the website test. The slow end-to-end checks (marked ``integration``) are :func:`integration`'s."""
+    labs and the website test. The slow end-to-end checks (marked ``integration``) are :func:`integration`'s.
+
+    The website test's book build starts first and runs beside the other tests (see :func:`start_site_build`);
+    the website test prints its table of pages into ``_build/test-site/website.txt``, shown at the end."""
     ensure_environment()
     workers = os.environ.get("PYTEST_WORKERS", "2")
-    run(BIN / "python", *PYTEST, "-n", workers, "-m", "not integration", "--nbval-lax", "--doctest-modules",
-        "tests", "book", "src/calclib", "booktools/src/booktools", *pytest_args)
+    started = time.perf_counter()
+    env = dict(os.environ)
+    build = None
+    if not pytest_args or any("test_website" in a for a in pytest_args):
+        build = start_site_build()
+        env["CALCLIB_SITE_BUILD"] = str(SITE_BUILD)
+    try:
+        result = subprocess.run([str(BIN / "python"), *PYTEST, "-n", workers, "-m", "not integration",
+                                 "--nbval-lax", "--doctest-modules", "tests", "book", "src/calclib",
+                                 "booktools/src/booktools", *pytest_args], cwd=ROOT, env=env)
+    finally:
+        if build is not None and build.poll() is None:   # the tests stopped before the website test
+            build.terminate()
+            build.wait()
+    report = SITE_BUILD / "website.txt"
+    if build is not None and report.exists():
+        print(report.read_text(), end="")
+    print(f"dev.py test: {time.perf_counter() - started:.0f} s (after installing the environment)", flush=True)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
 
 
 def integration(*pytest_args: str) -> None:

@@ -15,6 +15,7 @@ import functools
 import http.server
 import json
 import os
+import queue
 import re
 import shutil
 import statistics
@@ -43,15 +44,36 @@ def find_chromium() -> str | None:
     return next((c for c in candidates if c and Path(c).exists()), None)
 
 
+BUILD_WAIT_S = 40 * 60   # how long to wait for dev.py's background build
+
+
+def wait_for_background_build(out: Path) -> tuple[int, str]:
+    """The exit code and log of the build ``dev.py test`` started in ``out`` before the other tests."""
+    done = out / "returncode"
+    deadline = time.monotonic() + BUILD_WAIT_S
+    while not done.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"dev.py's background book build in {out} did not finish in {BUILD_WAIT_S} s: "
+                        f"see {out / 'build.log'}")
+        time.sleep(1)
+    return int(done.read_text()), (out / "build.log").read_text()
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """Build the whole book into a fresh folder: every notebook executed, any warning an error."""
-    out = tmp_path_factory.mktemp("site")
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
-           "--all", "-W", "--keep-going"]
-    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    log = result.stdout + result.stderr
-    assert result.returncode == 0, f"the book build failed (warnings are errors):\n{log[-6000:]}"
+    """The whole book built into a fresh folder: every notebook executed, any warning an error. Under
+    ``dev.py test`` the build was started before the other tests (``CALCLIB_SITE_BUILD``), so it ran beside
+    them; run alone (``pytest tests/test_website.py``) the test builds the book itself."""
+    if os.environ.get("CALCLIB_SITE_BUILD"):
+        out = Path(os.environ["CALCLIB_SITE_BUILD"])
+        returncode, log = wait_for_background_build(out)
+    else:
+        out = tmp_path_factory.mktemp("site")
+        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
+               "--all", "-W", "--keep-going"]
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        returncode, log = result.returncode, result.stdout + result.stderr
+    assert returncode == 0, f"the book build failed (warnings are errors):\n{log[-6000:]}"
     html = out / "_build" / "html"
     assert (html / "index.html").exists(), "the build wrote no index.html"
     return html
@@ -313,8 +335,16 @@ def check_page(browser, base: str, page_path: str, width: int = 1280) -> tuple[l
 def run_axe(page) -> tuple[dict[str, int], list[str]]:
     """axe-core's violations on the page: the count per impact, and a problem for each critical or serious one."""
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-        .violations.map(v => [v.id, v.impact, v.help, v.nodes.length, v.nodes.slice(0, 2).map(n => n.target.join(' '))])""")
+    # Without CSS selectors for every node axe runs faster; the rules that fail are run again with them,
+    # so that the message can say where.
+    run = """async ([rules, selectors]) => (await axe.run(document, {resultTypes: ['violations'], selectors,
+        ...(rules ? {runOnly: {type: 'rule', values: rules}} : {})})).violations.map(v =>
+        [v.id, v.impact, v.help, v.nodes.length, selectors ? v.nodes.slice(0, 2).map(n => n.target.join(' ')) : []])"""
+    violations = page.evaluate(run, [None, False])
+    failing = [v[0] for v in violations if v[1] in AXE_FAILS]
+    if failing:
+        located = {v[0]: v for v in page.evaluate(run, [failing, True])}
+        violations = [located.get(v[0], v) for v in violations]
     impacts = {impact: 0 for impact in ("critical", "serious", "moderate", "minor")}
     problems = []
     for rule, impact, help_text, count, targets in violations:
@@ -496,25 +526,75 @@ def check_widgets(page) -> list[str]:
     return []
 
 
+# Pages are checked in this many browsers side by side: most of a page's time is spent waiting (for the
+# load, for figures to draw, for late console messages), so the browsers overlap their waits.
+WEBSITE_BROWSERS = int(os.environ.get("WEBSITE_BROWSERS", "3"))
+
+
+def check_pages(browser, base: str, jobs: "queue.Queue[tuple[str, int]]", results: list) -> None:
+    """Take (page, width) jobs off the queue until it is empty; append each page's (problems, row)."""
+    while True:
+        try:
+            page_path, width = jobs.get_nowait()
+        except queue.Empty:
+            return
+        try:
+            results.append(check_page(browser, base, page_path, width))
+        except Exception as exc:   # a crash of one page is that page's problem, not the end of the test
+            results.append(([f"{page_path} at {width}px: the check crashed: {exc!r}"],
+                            {"page": page_path, "width": width, "load ms": 0, "MB": 0.0, "sideways px": 0,
+                             "critical": 0, "serious": 0, "moderate": 0, "minor": 0}))
+
+
+def check_pages_in_own_browser(base: str, jobs: "queue.Queue[tuple[str, int]]", results: list) -> None:
+    """:func:`check_pages` in a browser of this thread's own (playwright's sync API is per thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
+        try:
+            check_pages(browser, base, jobs, results)
+        finally:
+            browser.close()
+
+
 def test_every_page_in_chromium(browser, site_url: str, built_site: Path) -> None:
     """Every page at a laptop's and a phone's width: content checks, axe-core, no sideways scroll. Prints
     one row per page and width: load time, MB transferred on a first visit, axe violations, sideways px."""
     pages = all_pages(built_site)
-    problems, rows = [], []
-    for page_path in pages:
+    started = time.perf_counter()
+    # The chapters first (they take longest), so that the browsers finish together.
+    order = sorted(pages, key=lambda p: (not p.startswith("book/"), -(built_site / p).stat().st_size))
+    jobs: queue.Queue[tuple[str, int]] = queue.Queue()
+    for page_path in order:
         for width in WIDTHS:
-            found, row = check_page(browser, site_url, page_path, width)
-            problems += found
-            rows.append(row)
-    print(f"\nwebsite test: {len(pages)} pages opened in Chromium at {' and '.join(map(str, WIDTHS))} px")
-    print(f"{'page':44} {'width':>5} {'load ms':>8} {'MB':>6} {'critical':>8} {'serious':>7} {'moderate':>8} "
-          f"{'minor':>5} {'sideways':>8}")
+            jobs.put((page_path, width))
+    results: list = []
+    helpers = [threading.Thread(target=check_pages_in_own_browser, args=(site_url, jobs, results))
+               for _ in range(WEBSITE_BROWSERS - 1)]
+    for thread in helpers:
+        thread.start()
+    check_pages(browser, site_url, jobs, results)   # this thread's browser takes jobs too
+    for thread in helpers:
+        thread.join()
+    assert len(results) == 2 * len(pages), f"{2 * len(pages) - len(results)} page checks did not run"
+    results.sort(key=lambda r: (r[1]["page"], -r[1]["width"]))
+    problems = [p for found, _ in results for p in found]
+    rows = [row for _, row in results]
+    lines = [f"website test: {len(pages)} pages opened in Chromium at {' and '.join(map(str, WIDTHS))} px, "
+             f"{WEBSITE_BROWSERS} browsers side by side, in {time.perf_counter() - started:.0f} s",
+             f"{'page':44} {'width':>5} {'load ms':>8} {'MB':>6} {'critical':>8} {'serious':>7} {'moderate':>8} "
+             f"{'minor':>5} {'sideways':>8}"]
     for r in rows:
-        print(f"{r['page']:44} {r['width']:5} {r['load ms']:8} {r['MB']:6.2f} {r['critical']:8} {r['serious']:7} "
-              f"{r['moderate']:8} {r['minor']:5} {r['sideways px']:8}")
+        lines.append(f"{r['page']:44} {r['width']:5} {r['load ms']:8} {r['MB']:6.2f} {r['critical']:8} "
+                     f"{r['serious']:7} {r['moderate']:8} {r['minor']:5} {r['sideways px']:8}")
     chapters = [r["MB"] for r in rows if r["width"] == WIDTHS[0] and r["page"].startswith("book/")
                 and Path(r["page"]).stem in {p.stem for p in (ROOT / "book").glob("*.ipynb")}]
-    print(f"median chapter page: {statistics.median(chapters):.2f} MB transferred on a first visit")
+    lines.append(f"median chapter page: {statistics.median(chapters):.2f} MB transferred on a first visit")
+    report = "\n".join(lines) + "\n"
+    print("\n" + report, end="")
+    if os.environ.get("CALCLIB_SITE_BUILD"):   # dev.py test shows it at the end
+        (Path(os.environ["CALCLIB_SITE_BUILD"]) / "website.txt").write_text(report)
     assert not problems, "\n".join(problems)
 
 
