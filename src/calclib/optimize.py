@@ -949,10 +949,11 @@ def newton_cg(f: Callable, x0: Any, steps: int = 100, tol: float = 1e-6, cg_tol:
 
     Each step solves the Newton system :math:`H(x_k)\, p = -\nabla f(x_k)` (see :func:`newton`) only
     approximately, by the conjugate-gradient method (CG) started at :math:`p = 0`. CG touches
-    :math:`H` only through products :math:`H d`, and :func:`calclib.hvp` gives each for a few gradients'
-    cost, so memory and work stay :math:`O(n)` per product where :func:`newton` needs the :math:`n \times n`
-    matrix. CG stops early, when its residual :math:`r = H p + \nabla f` is small relative to the
-    gradient (the *forcing* condition, Nocedal & Wright, *Numerical Optimization*, Alg. 7.1):
+    :math:`H` only through products :math:`H d`, and :func:`calclib.hvp` gives each for the cost of a few
+    gradients and :math:`O(n)` memory, where :func:`newton` builds the :math:`n \times n` matrix (n passes,
+    :math:`n^2` numbers) and solves with it. CG stops early, when its residual :math:`r = H p + \nabla f`
+    is small relative to the gradient (the *forcing* condition, Nocedal & Wright, *Numerical
+    Optimization*, Alg. 7.1):
 
     .. math:: \|r\| \le \eta_k\, \|\nabla f(x_k)\|, \qquad
               \eta_k = \min\!\big(\text{cg\_tol}, \sqrt{\|\nabla f(x_k)\|}\big),
@@ -983,7 +984,8 @@ def newton_cg(f: Callable, x0: Any, steps: int = 100, tol: float = 1e-6, cg_tol:
     steps : int
         The most (outer, Newton) updates to perform.
     tol : float
-        Stop when :math:`\|\nabla f(x)\| <` ``tol``; 0 runs all ``steps`` (unless :math:`\nabla f = 0` exactly).
+        Stop when :math:`\|\nabla f(x)\| <` ``tol``; 0 is no test (the run then ends after ``steps``,
+        at :math:`\nabla f = 0` exactly, or when rounding leaves the line search nothing to decrease).
     cg_tol : float
         The largest forcing term :math:`\eta`, in (0, 1): CG stops when :math:`\|r\| \le \eta_k \|\nabla f\|`.
     cg_steps : int, optional
