@@ -21,7 +21,7 @@ checks        self-checks of the exercises: a student's work against calclib's, 
 notebook      glue (numbers computed in a chapter, quoted in its text) and show_source, also in a plain kernel
 
 The function transformations follow JAX's names and conventions: ``grad``, ``value_and_grad``,
-``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``; their arguments may be
+``derivative``, ``jacobian``, ``hessian``, ``hvp``, ``jvp``, ``vjp``, ``check_grad``; their arguments may be
 pytrees (a dict of a network's parameters), and ``has_aux=True`` returns auxiliary data, as in JAX.
 """
 
@@ -36,7 +36,7 @@ _SUBMODULES = (
     "functions", "finite_diff", "symbolic", "core", "rules", "numpy_dispatch", "pytree", "forward", "reverse",
     "graph", "optimize", "landscapes", "plotting", "api", "checks", "notebook",
 )
-_API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad")
+_API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "hvp", "jvp", "vjp", "check_grad")
 
 __all__ = [*_SUBMODULES, *_API, "__version__"]
 

@@ -8,6 +8,7 @@ Each transformation takes a function written with plain NumPy and returns a new 
 ``derivative(f)``                :math:`f'` of a scalar function, at every point of an array at once
 ``jacobian(f)``                  :math:`J_f`, shape ``out.shape + x.shape``
 ``hessian(f)``                   :math:`\nabla^2 f`, exact: forward mode over reverse mode
+``hvp(f, primals, tangents)``    :math:`\nabla^2 f(x)\,v` without forming :math:`\nabla^2 f`, as JAX's cookbook
 ``jvp(f, primals, tangents)``    :math:`(f(x), J_f(x)\,v)`, as ``jax.jvp``
 ``vjp(f, *primals)``             :math:`(f(x), \bar y \mapsto \bar y^\top J_f(x))`, as ``jax.vjp``
 ``check_grad(f, x)``             every mode side by side, each with its error
@@ -44,7 +45,7 @@ from ._validation import require_callable
 from .core import (DomainWarning, Tracer, as_float, check_output, count, count_passes, finish, new_level, primal,
                    recording, shape_of)
 
-__all__ = ["grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad",
+__all__ = ["grad", "value_and_grad", "derivative", "jacobian", "hessian", "hvp", "jvp", "vjp", "check_grad",
            "count_passes", "DomainWarning", "MODES", "DIFFERENCE_MODES"]
 
 # count_passes (from calclib.core): the transformations count their passes where they make them.
@@ -549,6 +550,58 @@ def hessian(f: Callable, argnums: int = 0, has_aux: bool = False) -> Callable:
     """
     require_callable(f)
     return jacobian(grad(f, argnums=argnums, has_aux=has_aux), argnums=argnums, mode="forward", has_aux=has_aux)
+
+
+def hvp(f: Callable, primals: Sequence, tangents: Sequence) -> Any:
+    r"""Hessian-vector product :math:`\nabla^2 f(x)\,v`, without forming the Hessian: forward over reverse.
+
+    The Hessian times :math:`v` is the directional derivative of the gradient in direction :math:`v`,
+
+    .. math:: \nabla^2 f(x)\, v = \frac{d}{dt}\, \nabla f(x + t v)\Big|_{t=0},
+
+    so it is one forward-mode tangent pushed through the reverse-mode gradient,
+    ``jvp(grad(f), primals, tangents)[1]``, as in JAX's Autodiff Cookbook. That is one forward pass of
+    ``f`` (recording the graph) and one backward pass, both on dual numbers: a few gradients' worth of
+    work (about 2 to 4), whatever the number n of variables. :func:`hessian` needs n such passes and
+    n² numbers of memory; ``hvp`` never forms :math:`\nabla^2 f`, which is what matrix-free methods
+    (conjugate gradients, :func:`calclib.optimize.newton_cg`) need.
+
+    Parameters
+    ----------
+    f : callable
+        :math:`f: \mathbb{R}^n \to \mathbb{R}`, written with NumPy, returning one number.
+    primals : tuple
+        The point, ``(x,)``: ``x`` a number, an array of shape ``(n,)`` (or any shape), or a pytree.
+    tangents : tuple
+        The vector, ``(v,)``: ``v`` of the same shape (structure) as ``x``.
+
+    Returns
+    -------
+    float, ndarray or pytree
+        :math:`\nabla^2 f(x)\,v`, shaped like ``x`` (a float when ``x`` is a number).
+
+    Notes
+    -----
+    With several primals ``(x, y)``, as in JAX, ``grad(f)`` is the gradient in the first argument and
+    the tangents move all of them: the result is :math:`\frac{d}{dt} \nabla_x f(x + tv, y + tw)`. For the
+    gradient as well, call ``jvp(grad(f), primals, tangents)``: it returns :math:`(\nabla f(x), \nabla^2 f(x)\,v)`.
+
+    Examples
+    --------
+    :math:`f = x_1^3 + x_2^3` has :math:`\nabla^2 f = \operatorname{diag}(6x_1, 6x_2)`:
+
+    >>> hvp(lambda x: np.sum(x ** 3), (np.array([1.0, 2.0]),), (np.array([1.0, -1.0]),))
+    array([  6., -12.])
+    >>> hvp(lambda x: x ** 3, (2.0,), (1.0,))      # one variable: f''(2) · 1 = 12
+    12.0
+    """
+    require_callable(f)
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"primals and tangents must be tuples, as in JAX's cookbook: hvp(f, (x,), (v,)); got "
+                        f"{type(primals).__name__} and {type(tangents).__name__}")
+    if not primals:
+        raise ValueError("hvp needs a point: primals = (x,) with x the argument of f")
+    return jvp(grad(f), primals, tangents)[1]
 
 
 def jvp(f: Callable, primals: Sequence, tangents: Sequence, has_aux: bool = False) -> tuple:

@@ -8,6 +8,9 @@ Every method walks downhill from a start :math:`x_0`, one update at a time:
   :math:`x + \alpha v`; an **Armijo line search** picks the step length;
 * :func:`newton`: solve :math:`H(x)\,p = -\nabla f(x)`, :math:`x \leftarrow x + p`, until
   :math:`\|p\| <` ``tol`` (one variable: :math:`x \leftarrow x - f'(x)/f''(x)`);
+* :func:`newton_cg`: truncated Newton, matrix-free: solve :math:`H(x)\,p = -\nabla f(x)` only roughly, by
+  conjugate gradients that need nothing but Hessian-vector products (:func:`calclib.hvp`), then an Armijo
+  line search along :math:`p`, until :math:`\|\nabla f(x)\| <` ``tol``; :math:`H` is never formed;
 * :func:`newton_root`: Newton–Raphson for :math:`g(x) = 0`, :math:`x \leftarrow x - g(x)/g'(x)`;
 * :func:`sgd`: :math:`x \leftarrow x - \varepsilon \nabla L_B(x)` on mini-batches :math:`B`, reshuffled
   every epoch;
@@ -57,7 +60,7 @@ from . import pytree
 from ._validation import as_float_array, require_callable, require_positive
 
 __all__ = [
-    "OptimizeResult", "RootResult", "gradient_descent", "newton", "newton_root", "sgd",
+    "OptimizeResult", "RootResult", "gradient_descent", "newton", "newton_cg", "newton_root", "sgd",
     "classify_critical_point", "armijo_step",
 ]
 
@@ -151,6 +154,8 @@ def _repr_lines(result: Any, norms_name: str) -> str:
         f"  values:     {_fmt(result.values[0])} → {_fmt(result.values[-1])}",
         f"  {norms_name + ':':<11} {norms[0]:.3g} → {norms[-1]:.3g}",
     ]
+    if getattr(result, "hvp_count", None) is not None:
+        lines.append(f"  hvp_count:  {result.hvp_count}")
     lines += [f"  warning:    {w}" for w in result.warnings[:3]]
     if len(result.warnings) > 3:
         lines.append(f"  warning:    ... and {len(result.warnings) - 3} more (see .warnings)")
@@ -190,6 +195,10 @@ class OptimizeResult:
         ``grad_norms`` are then recorded once per epoch, on the full data.
     status : str
         Why the run stopped, one word from :data:`STATUSES` (``"converged"``, ``"diverged"``, ...).
+    hvp_count : int or None
+        :func:`newton_cg` only: the number of Hessian-vector products :math:`H(x_k)\,d` it computed, one per
+        conjugate-gradient iteration, over all its steps (each costs a few gradients; :math:`H` itself is
+        never formed). ``None`` for the other methods.
     """
 
     x: float | Array
@@ -204,6 +213,7 @@ class OptimizeResult:
     warnings: tuple[str, ...] = ()
     batch_losses: Array | None = None
     status: str = ""
+    hvp_count: int | None = None
 
     def __repr__(self) -> str:
         return _repr_lines(self, "grad_norms")
@@ -923,6 +933,193 @@ def _newton_message(nit: int, found: str, warnings: list[str]) -> str:
     if uphill:
         msg += f"; {uphill} step(s) on the way went uphill (see .warnings)"
     return msg
+
+
+# ---------------------------------------------------------------------------------------------------
+# Truncated Newton (Newton–CG): the Newton system solved roughly, with Hessian-vector products only
+# ---------------------------------------------------------------------------------------------------
+
+#: The default of ``cg_tol`` in :func:`newton_cg`: CG stops when :math:`\|r\| \le \min(0.5, \sqrt{\|g\|})\,\|g\|`.
+CG_TOL = 0.5
+
+
+def newton_cg(f: Callable, x0: Any, steps: int = 100, tol: float = 1e-6, cg_tol: float = CG_TOL,
+              cg_steps: int | None = None) -> OptimizeResult:
+    r"""Minimize ``f`` by truncated Newton (Newton–CG): Newton steps that never form the Hessian.
+
+    Each step solves the Newton system :math:`H(x_k)\, p = -\nabla f(x_k)` (see :func:`newton`) only
+    approximately, by the conjugate-gradient method (CG) started at :math:`p = 0`. CG touches
+    :math:`H` only through products :math:`H d`, and :func:`calclib.hvp` gives each for the cost of a few
+    gradients and :math:`O(n)` memory, where :func:`newton` builds the :math:`n \times n` matrix (n passes,
+    :math:`n^2` numbers) and solves with it. CG stops early, when its residual :math:`r = H p + \nabla f`
+    is small relative to the gradient (the *forcing* condition, Nocedal & Wright, *Numerical
+    Optimization*, Alg. 7.1):
+
+    .. math:: \|r\| \le \eta_k\, \|\nabla f(x_k)\|, \qquad
+              \eta_k = \min\!\big(\text{cg\_tol}, \sqrt{\|\nabla f(x_k)\|}\big),
+
+    loose far from the minimum and tighter near it, which keeps Newton's fast (superlinear) convergence.
+
+    **Negative curvature.** CG solves :math:`Hp = -g` by minimizing the quadratic model
+    :math:`g \cdot p + \tfrac12 p^\top H p`, which has no minimum when :math:`H` is not positive definite.
+    CG notices when a search direction :math:`d` has :math:`d^\top H d \le 0` and stops there, returning
+    the last iterate (a descent direction), or :math:`-\nabla f` if that happens at once. Then an Armijo
+    line search (:func:`armijo_step`, from :math:`t = 1`) takes :math:`x_{k+1} = x_k + t p`, so every step goes
+    downhill, where :func:`newton` without a line search may step to a saddle or a maximum. Each
+    such step is listed in ``warnings``.
+
+    **Stopping.** The run stops when :math:`\|\nabla f(x_k)\| <` ``tol`` (``converged``), after ``steps``
+    updates (``max_iter``), when the line search finds no decrease, or when it diverges (see the
+    module's introduction). Without the Hessian the second-derivative test is not made: like
+    gradient descent, the run also stops at a saddle if it lands exactly on one (check with
+    :func:`classify_critical_point`).
+
+    Parameters
+    ----------
+    f : callable
+        The function to minimize (one number out), written with NumPy: its gradient and Hessian-vector
+        products come from calclib's AD (:func:`calclib.grad`, :func:`calclib.hvp`).
+    x0 : float or array
+        The start (a number or an array of any shape; the run works on its entries).
+    steps : int
+        The most (outer, Newton) updates to perform.
+    tol : float
+        Stop when :math:`\|\nabla f(x)\| <` ``tol``; 0 is no test (the run then ends after ``steps``,
+        at :math:`\nabla f = 0` exactly, or when rounding leaves the line search nothing to decrease).
+    cg_tol : float
+        The largest forcing term :math:`\eta`, in (0, 1): CG stops when :math:`\|r\| \le \eta_k \|\nabla f\|`.
+    cg_steps : int, optional
+        The most CG iterations (Hessian-vector products) per step; default :math:`2n` (in exact
+        arithmetic CG solves an :math:`n \times n` positive definite system in :math:`n`; rounding may
+        need more). When it runs out, the last CG iterate is the step.
+
+    Returns
+    -------
+    OptimizeResult
+        As :func:`newton`'s, with ``hvp_count``, the number of Hessian-vector products used.
+
+    Examples
+    --------
+    The quadratic :math:`2x^2 + 3y^2 - xy`: with a tight ``cg_tol``, CG solves the 2 × 2 system in 2
+    products, and one (exact) Newton step lands on the minimizer :math:`(0, 0)`.
+
+    >>> res = newton_cg(lambda p: 2 * p[0]**2 + 3 * p[1]**2 - p[0] * p[1], [1.0, 3.0], cg_tol=1e-9)
+    >>> res.nit, res.hvp_count, res.status, bool(np.allclose(res.x, 0.0))
+    (1, 2, 'converged', True)
+
+    :math:`x^4 - 3x^2` from 0.1, where :math:`f'' < 0`: CG meets the negative curvature and steps along
+    :math:`-f'`, downhill to the minimizer :math:`\sqrt{3/2}`; :func:`newton` goes to the maximum at 0.
+
+    >>> res = newton_cg(lambda x: x**4 - 3 * x**2, 0.1)
+    >>> round(res.x, 6), res.status, len(res.warnings), newton(lambda x: x**4 - 3 * x**2, 0.1).status
+    (1.224745, 'converged', 2, 'not_a_minimum')
+    """
+    require_callable(f)
+    x = _start(x0)
+    steps, tol = _count(steps, "steps"), _tolerance(tol)
+    cg_tol = _forcing_tolerance(cg_tol)
+    cg_steps = 2 * max(x.size, 1) if cg_steps is None else _count(cg_steps, "cg_steps", 1)
+    gradient = _derivative_function(f, None, "grad", "grad")
+    method = "Newton-CG (truncated Newton, Armijo line search)"
+    with _quietly():
+        return _newton_cg_loop(f, gradient, x, steps, tol, cg_tol, cg_steps, method)
+
+
+def _forcing_tolerance(cg_tol: Any) -> float:
+    """``cg_tol`` checked to be in (0, 1): the forcing term must be below 1 for the steps to converge."""
+    eta = _tolerance(cg_tol, "cg_tol")
+    if not 0 < eta < 1:
+        raise ValueError(f"cg_tol must be in (0, 1) (CG stops when ‖r‖ ≤ cg_tol · ‖∇f‖), got {cg_tol!r}; "
+                         f"the usual choice is {CG_TOL}")
+    return eta
+
+
+def _hessian_times(f: Callable, x: Array) -> Callable[[Array], Array]:
+    r"""The map :math:`d \mapsto H(x)\,d` by :func:`calclib.hvp` (looked up at each call, never the matrix)."""
+    from . import api
+
+    point = _public(x)
+
+    def times(d: Array) -> Array:
+        return np.asarray(api.hvp(f, (point,), (_public(d),)), dtype=float).reshape(x.shape)
+
+    return times
+
+
+def _truncated_cg(hessian_times: Callable[[Array], Array], g: Array, tol: float,
+                  max_iter: int) -> tuple[Array | None, int, str]:
+    r"""Approximately solve :math:`H p = -g` by conjugate gradients from :math:`p = 0` (N&W Alg. 7.1).
+
+    Stops when the residual :math:`r = Hp + g` has :math:`\|r\| \le` ``tol``, after ``max_iter``
+    iterations, or at a direction :math:`d` with :math:`d^\top H d \le 0` (returning :math:`-g` if that is the
+    first one, else the last iterate). Returns ``(p, products used, note)``: ``note`` describes the
+    negative curvature met (``""`` if none); ``p`` is ``None`` if a product was not finite.
+    """
+    p, r = np.zeros_like(g), g.copy()
+    d, r_r = -r, float(np.vdot(r, r))
+    for j in range(1, max_iter + 1):
+        h_d = hessian_times(d)
+        curvature = float(np.vdot(d, h_d))
+        if not math.isfinite(curvature):
+            return None, j, ""
+        if curvature <= 0:
+            used = "−∇f" if j == 1 else f"the CG iterate after {_steps_text(j - 1)}"
+            return (-g if j == 1 else p), j, f"CG met negative curvature (dᵀHd = {curvature:.3g} ≤ 0), used {used}"
+        alpha = r_r / curvature
+        p, r = p + alpha * d, r + alpha * h_d
+        r_r_new = float(np.vdot(r, r))
+        if math.sqrt(r_r_new) <= tol:
+            break
+        d, r_r = -r + (r_r_new / r_r) * d, r_r_new
+    return p, j, ""
+
+
+def _newton_cg_message(run: _Trajectory, g: Array, steps: int, tol: float, warnings: list[str]) -> str:
+    """The message of a Newton-CG run that did not fail: gradient descent's, noting negative curvature."""
+    if not np.any(g):
+        msg = (f"converged in {_steps_text(run.nit)}: ∇f(x) = 0 exactly, a critical point (without the Hessian "
+               f"newton_cg cannot tell a minimum from a saddle or a maximum: check with classify_critical_point)")
+    else:
+        msg = _stop_message(run, steps, tol)
+    if warnings:
+        msg += f"; CG met negative curvature at {len(warnings)} step(s) (see .warnings)"
+    return msg
+
+
+def _newton_cg_loop(f: Callable, gradient: Callable, x: Array, steps: int, tol: float, cg_tol: float,
+                    cg_steps: int, method: str) -> OptimizeResult:
+    """The loop of :func:`newton_cg` (inputs already checked)."""
+    fx, g, g_norm = _evaluate(f, gradient, x)
+    scale, warnings, products = _check_first(x, fx, g_norm), [], 0
+    run = _Trajectory(x, fx, g_norm)
+    hint = "f may be unbounded below; or try a start closer to a minimum."
+    for step in range(1, steps + 1):
+        if g_norm < tol or not np.any(g):
+            break
+        forcing = min(cg_tol, math.sqrt(g_norm)) * g_norm
+        p, used, note = _truncated_cg(_hessian_times(f, x), g, forcing, cg_steps)
+        products += used
+        if p is None:
+            reason = f"a Hessian-vector product is not finite at x = {_fmt(x)}"
+            return run.result("diverged", _diverged_message(step, reason, x, hint), method, warnings,
+                              hvp_count=products)
+        if note:
+            warnings.append(f"step {step} at x = {_fmt(x)}: {note}")
+        t = armijo_step(f, x, p, g, 1.0, fx)
+        if t is None:
+            msg = f"the line search failed at step {step}: no step along the Newton-CG direction decreases f"
+            return run.result("line_search_failed", msg, method, warnings, hvp_count=products)
+        x_new = x + t * p
+        fx_new, g_new, norm_new = _evaluate(f, gradient, x_new)
+        reason = _why_diverged(x_new, fx_new, norm_new, scale)
+        if reason:
+            return run.result("diverged", _diverged_message(step, reason, x, hint), method, warnings,
+                              hvp_count=products)
+        x, fx, g, g_norm = x_new, fx_new, g_new, norm_new
+        run.add(x, fx, g_norm)
+    status = "converged" if g_norm < tol or not np.any(g) else "max_iter"
+    return run.result(status, _newton_cg_message(run, g, steps, tol, warnings), method, warnings,
+                      hvp_count=products)
 
 
 # ---------------------------------------------------------------------------------------------------
