@@ -57,12 +57,14 @@ def linearize(f: Callable, *primals: Any) -> tuple[Any, Callable]:
 
     ``f`` runs once, traced by reverse mode's :class:`calclib.reverse.Node`, which records every
     primitive as a graph node with its inputs, its output and its parameters: the *values* at ``x``,
-    which the derivative rules read. What is recorded is the linear map itself: each node
+    which the derivative rules read. That recording determines the linear map: each node
     :math:`y = g(x_1, \dots, x_k)` stands for :math:`\dot y = \sum_i \frac{\partial g}{\partial x_i}\,\dot x_i`,
-    the partials evaluated at the recorded values. ``f_jvp`` applies these steps in the order ``f``
-    made them (:func:`calclib.forward.push_tangent`, the rules of :mod:`calclib.rules`): forward mode
-    over the recording. A call of ``f_jvp`` costs one pass over the recorded nodes and no call of ``f``,
-    however many tangents it is given; ``jvp(f, (x,), (v,))`` would evaluate ``f`` again for each ``v``.
+    with the partials at the recorded values. ``f_jvp`` applies these steps in the order ``f`` made
+    them, each by the primitive's JVP rule (:func:`calclib.forward.push_tangent`, the rules of
+    :mod:`calclib.rules`), which computes the partials from the recorded values as it goes: forward
+    mode over the recording. (JAX records the linear equations themselves, the partials already
+    computed.) A call of ``f_jvp`` is one pass over the recorded nodes and no call of ``f``;
+    ``jvp(f, (x,), (v,))`` would evaluate ``f`` again for each ``v``.
 
     ``f_jvp`` is linear in its tangents, so :func:`linear_transpose` can transpose it: the
     result is reverse mode, ``vjp(f, x)[1]``.
@@ -162,7 +164,7 @@ def _zero_map(leaves: Sequence[reverse.Node], out_shape: tuple) -> Callable:
 # Transpose: the VJP of a linear map
 # ---------------------------------------------------------------------------------------------------
 def linear_transpose(f_lin: Callable, *primals_like: Any) -> Callable:
-    r"""The transpose :math:`w \mapsto L^\top w` of a linear function :math:`L` = ``f_lin``, as ``jax.linear_transpose``.
+    r"""The transpose :math:`w \mapsto L^\top w` of a linear map :math:`L` (``f_lin``), as ``jax.linear_transpose``.
 
     The transpose is the map with :math:`\langle L v, w\rangle = \langle v, L^\top w\rangle` for all
     :math:`v, w`, that is :math:`L^\top w = w^\top J_L`: a VJP. A linear map's Jacobian is the same at every
