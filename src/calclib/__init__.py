@@ -13,6 +13,7 @@ numpy_dispatch  how NumPy calls on traced values reach the primitives
 pytree        nested tuples, lists and dicts of arrays: flatten, unflatten, tree_map, as jax.tree_util
 forward       forward-mode AD: dual numbers, JVP, Jacobians column by column
 reverse       reverse-mode AD: the tape, VJP, backpropagation, Jacobians row by row
+memory        the tape's size, and checkpointing: recompute a segment instead of storing it
 graph         drawing a traced computation with its values and adjoints
 optimize      gradient descent, momentum, line search, Newton, SGD
 landscapes    the syllabus's test functions, written once
@@ -23,6 +24,7 @@ notebook      glue (numbers computed in a chapter, quoted in its text) and show_
 The function transformations follow JAX's names and conventions: ``grad``, ``value_and_grad``,
 ``derivative``, ``jacobian``, ``hessian``, ``jvp``, ``vjp``, ``check_grad``; their arguments may be
 pytrees (a dict of a network's parameters), and ``has_aux=True`` returns auxiliary data, as in JAX.
+``checkpoint`` (from :mod:`calclib.memory`, as ``jax.checkpoint``) trades the tape's memory for recomputation.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "functions", "finite_diff", "symbolic", "core", "rules", "numpy_dispatch", "pytree", "forward", "reverse",
-    "graph", "optimize", "landscapes", "plotting", "api", "checks", "notebook",
+    "memory", "graph", "optimize", "landscapes", "plotting", "api", "checks", "notebook",
 )
 _API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "jvp", "vjp", "check_grad")
+_FROM_SUBMODULES = {"checkpoint": "memory"}
 
-__all__ = [*_SUBMODULES, *_API, "__version__"]
+__all__ = [*_SUBMODULES, *_API, *_FROM_SUBMODULES, "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -47,6 +50,8 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _API:
         return getattr(importlib.import_module(f"{__name__}.api"), name)
+    if name in _FROM_SUBMODULES:
+        return getattr(importlib.import_module(f"{__name__}.{_FROM_SUBMODULES[name]}"), name)
     raise AttributeError(f"module 'calclib' has no attribute {name!r}")
 
 
