@@ -14,6 +14,7 @@ pytree        nested tuples, lists and dicts of arrays: flatten, unflatten, tree
 forward       forward-mode AD: dual numbers, JVP, Jacobians column by column
 reverse       reverse-mode AD: the tape, VJP, backpropagation, Jacobians row by row
 linear        linear maps from derivatives: linearize, linear_transpose (reverse mode = forward mode transposed)
+memory        the tape's size, and checkpointing: recompute a segment instead of storing it
 graph         drawing a traced computation with its values and adjoints
 optimize      gradient descent, momentum, line search, Newton, SGD
 landscapes    the syllabus's test functions, written once
@@ -25,7 +26,8 @@ The function transformations follow JAX's names and conventions: ``grad``, ``val
 ``derivative``, ``jacobian``, ``hessian``, ``hvp``, ``jvp``, ``vjp``, ``check_grad``; their arguments may be
 pytrees (a dict of a network's parameters), and ``has_aux=True`` returns auxiliary data, as in JAX.
 ``linearize`` and ``linear_transpose`` (from :mod:`calclib.linear`, as in JAX) take reverse mode apart:
-linearize with forward mode, then transpose.
+linearize with forward mode, then transpose. ``checkpoint`` (from :mod:`calclib.memory`, as
+``jax.checkpoint``) trades the tape's memory for recomputation.
 """
 
 from __future__ import annotations
@@ -37,12 +39,12 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "functions", "finite_diff", "symbolic", "core", "rules", "numpy_dispatch", "pytree", "forward", "reverse",
-    "graph", "optimize", "landscapes", "plotting", "api", "checks", "notebook", "linear",
+    "linear", "memory", "graph", "optimize", "landscapes", "plotting", "api", "checks", "notebook",
 )
 _API = ("grad", "value_and_grad", "derivative", "jacobian", "hessian", "hvp", "jvp", "vjp", "check_grad")
-_LINEAR = ("linearize", "linear_transpose")   # from calclib.linear
+_FROM_SUBMODULES = {"linearize": "linear", "linear_transpose": "linear", "checkpoint": "memory"}
 
-__all__ = [*_SUBMODULES, *_API, *_LINEAR, "__version__"]
+__all__ = [*_SUBMODULES, *_API, *_FROM_SUBMODULES, "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -51,8 +53,8 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _API:
         return getattr(importlib.import_module(f"{__name__}.api"), name)
-    if name in _LINEAR:
-        return getattr(importlib.import_module(f"{__name__}.linear"), name)
+    if name in _FROM_SUBMODULES:
+        return getattr(importlib.import_module(f"{__name__}.{_FROM_SUBMODULES[name]}"), name)
     raise AttributeError(f"module 'calclib' has no attribute {name!r}")
 
 
