@@ -608,3 +608,30 @@ def test_rendered_blockquote_keeps_math_whole(fake):
     out = convert("```{note}\nSee\n\n$$\na_1 *\nb_2\n$$\n```", fake)
     html = _render(out)
     assert "<blockquote>" in html and "$$ a_1 * b_2 $$" in html
+
+
+# =====================================================================================================
+# Citations: {cite} as (Author, year), linked to the References page
+# =====================================================================================================
+def test_citations_read_as_author_year_and_link_the_references_page():
+    index = book_index(ROOT)
+    assert index.references_page == "book/references"
+    page = index.page_url("book/references")
+    text = convert("As in {cite}`griewank2008evaluating,baydin2018automatic`; {cite:t}`goh2017momentum` shows it.",
+                   index, page="book/newton")
+    assert text == (f"As in [(Griewank and Walther, 2008; Baydin et al., 2018)]({page}); "
+                    f"[Goh (2017)]({page}) shows it.")
+    assert not leftover_myst(text)
+    with pytest.raises(ValueError, match="unknown citation key 'nobody2000'.*references.bib"):
+        convert("{cite}`nobody2000`", index, page="book/newton")
+
+
+def test_every_citation_key_in_the_chapters_is_in_references_bib():
+    from booktools.markdown import read_bibliography
+
+    known = read_bibliography((ROOT / "references.bib").read_text("utf8"))
+    cited = {key.strip() for path in (ROOT / "book").glob("*.ipynb")
+             for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "markdown"
+             for keys in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", "".join(cell["source"])) for key in keys.split(",")}
+    assert cited, "no chapter cites anything"
+    assert not cited - set(known), f"cited but not in references.bib: {sorted(cited - set(known))}"

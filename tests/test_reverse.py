@@ -16,6 +16,7 @@ import calclib as cl
 from calclib import reverse
 from calclib.core import primal
 from calclib.forward import Dual
+from calclib.linear import linear_transpose, linearize
 from calclib.reverse import Node
 
 from references import assert_close, jax_args
@@ -33,6 +34,22 @@ def test_vjp_of_every_primitive_from_the_saved_values_only(prim_case, prim_refer
     out, pullback = cl.vjp(prim_case.np_fn(), *prim_case.args)
     for cotangent, expected in zip(prim_reference["cotangents"], prim_reference["vjps"]):
         for got, want in zip(pullback(cotangent), expected):
+            assert_close(got, want)
+
+
+def test_linearize_of_every_primitive_matches_jax_jvp(prim_case, prim_reference):
+    """The recorded primitives, replayed: every rule reads the values the recording kept."""
+    out, f_jvp = linearize(prim_case.np_fn(), *prim_case.args)
+    assert_close(out, prim_reference["out"])
+    assert_close(f_jvp(*prim_reference["tangents"]), prim_reference["jvp"])
+
+
+def test_transpose_of_every_primitive_linearization_matches_jax_vjp(prim_case, prim_reference):
+    """The JVP rules, traced by reverse mode, give the VJP: every rule is linear in its tangents."""
+    out, f_jvp = linearize(prim_case.np_fn(), *prim_case.args)
+    f_transpose = linear_transpose(f_jvp, *prim_case.args)
+    for cotangent, expected in zip(prim_reference["cotangents"], prim_reference["vjps"]):
+        for got, want in zip(f_transpose(cotangent), expected):
             assert_close(got, want)
 
 

@@ -17,7 +17,7 @@ linear        linear maps from derivatives: linearize, linear_transpose (reverse
 memory        the tape's size, and checkpointing: recompute a segment instead of storing it
 graph         drawing a traced computation with its values and adjoints
 optimize      gradient descent, momentum, line search, Newton, SGD
-landscapes    the syllabus's test functions, written once
+landscapes    the test functions of the book, written once
 plotting      the recurring figures (matplotlib and plotly)
 checks        self-checks of the exercises: a student's work against calclib's, on fresh inputs
 notebook      glue (numbers computed in a chapter, quoted in its text) and show_source, also in a plain kernel

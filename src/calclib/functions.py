@@ -315,7 +315,7 @@ _ENTRIES = (
                    note="tanh(x) = 2σ(2x) − 1"),
 )
 
-#: Every common function by name, in the order of the syllabus.
+#: Every common function by name, in the order the book introduces them.
 CATALOGUE: dict[str, CommonFunction] = {fn.name: fn for fn in _ENTRIES}
 
 

@@ -1,4 +1,4 @@
-r"""The syllabus's test functions, written once: the landscapes the optimizers walk on.
+r"""The book's test functions, written once: the landscapes the optimizers walk on.
 
 Every function is plain NumPy (``+``, ``*``, ``**``, ``np.exp``, ``np.log``, indexing and slicing), so
 ``calclib``'s differentiation engines can trace it, and so can JAX and sympy's ``lambdify`` checks.
@@ -299,7 +299,7 @@ _ENTRIES = (
               latex=r"e^x - \ln x", text="eˣ − ln x"),
 )
 
-#: Every landscape by name, in the order of the syllabus.
+#: Every landscape by name, in the order the book introduces them.
 LANDSCAPES: dict[str, Landscape] = {entry.name: entry for entry in _ENTRIES}
 
 

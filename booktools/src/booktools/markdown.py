@@ -14,6 +14,8 @@ MyST                                                plain Markdown
 ``{prf:ref}`label```, ``{ref}``, ``{numref}``       a link to the target on the website (``#label`` on
                                                     the same page), with the website's text and number
 ``{doc}`text <page>```                              a link to the page on the website
+``{cite}`key```, ``{cite:p}``, ``{cite:t}``         (Author, year) or Author (year), linked to the
+                                                    References page (``references.bib``)
 ``(label)=`` before a heading                       ``<a id="label"></a>`` in the heading
 ``{prf:theorem} Title`` (definition, ...)           ``**Theorem 1.2 (Title).** body``
 ``{prf:proof}``                                     ``*Proof.* body ∎``
@@ -352,6 +354,10 @@ class BookIndex:
         (docname, directive name, argument, body) -> number, for every numbered directive, labelled or not.
     api_page : str
         The page with the API reference (autodoc).
+    citations : dict
+        bibtex key -> (authors as cited, year), from ``references.bib`` (:func:`read_bibliography`).
+    references_page : str or None
+        The page with the ``{bibliography}`` directive.
     """
 
     root: Path
@@ -362,6 +368,8 @@ class BookIndex:
     labels: dict[str, Target] = field(default_factory=dict)
     block_numbers: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     api_page: str = API_PAGE_DEFAULT
+    citations: dict[str, tuple[str, str]] = field(default_factory=dict)
+    references_page: str | None = None
 
     def page_url(self, docname: str) -> str:
         """The address of a page on the website."""
@@ -571,15 +579,68 @@ def book_index(root: Path) -> BookIndex:
     multitoc = bool((config.get("html") or {}).get("use_multitoc_numbering", True))
     pages, chapters = toc_pages(toc, multitoc)
     index = BookIndex(root=root, site_url=site_url(config), pages=pages, chapters=chapters)
+    bibfile = root / "references.bib"
+    if bibfile.exists():
+        index.citations = read_bibliography(bibfile.read_text("utf8"))
     for docname in pages:
         path = _page_file(root, docname)
         if path.suffix == ".md" and re.search(r"^\.\. auto(module|function|class)::", path.read_text("utf8"), re.M):
             index.api_page = docname
+        if path.suffix == ".md" and "{bibliography}" in path.read_text("utf8"):
+            index.references_page = docname
         scanner = _PageScanner(index, docname)
         for cell in page_cells(path):
             scanner.scan_cell(cell)
         index.titles.setdefault(docname, docname.rsplit("/", 1)[-1])
     return index
+
+
+# =====================================================================================================
+# Citations
+# =====================================================================================================
+_BIB_ENTRY = re.compile(r"@(?P<type>\w+)\s*\{\s*(?P<key>[^,\s]+)\s*,(?P<body>.*?)\n\}", re.S)
+_BIB_FIELD = re.compile(r"(?P<name>\w+)\s*=\s*\{(?P<value>(?:[^{}]|\{[^{}]*\})*)\}", re.S)
+
+
+def _family_name(author: str) -> str:
+    """The name a citation shows: ``Baydin, Atılım Güneş`` -> ``Baydin``; ``{The JAX authors}`` as is."""
+    author = author.strip()
+    if author.startswith("{") and author.endswith("}"):
+        return author[1:-1]
+    return author.split(",")[0].strip() if "," in author else author.split()[-1]
+
+
+def read_bibliography(text: str) -> dict[str, tuple[str, str]]:
+    r"""Each entry of a ``.bib`` file as ``key -> (authors as cited, year)``, the way the website's
+    author-year citations read: one author, ``A and B``, or ``A et al.`` for three or more.
+
+    >>> read_bibliography("@book{gw,\n  author = {Griewank, Andreas and Walther, Andrea},\n  year = {2008}\n}")
+    {'gw': ('Griewank and Walther', '2008')}
+    """
+    entries = {}
+    for entry in _BIB_ENTRY.finditer(text):
+        fields = {m["name"].lower(): m["value"] for m in _BIB_FIELD.finditer(entry["body"])}
+        names = [_family_name(a) for a in re.split(r"\s+and\s+", fields.get("author", "Anonymous"))]
+        names = [n for n in names if n != "others"] or ["Anonymous"]
+        shown = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
+        if "others" in fields.get("author", "") and len(names) < 3:
+            shown = f"{names[0]} et al."
+        entries[entry["key"]] = (shown.replace("{", "").replace("}", ""), fields.get("year", "n.d."))
+    return entries
+
+
+def _cite(role: str, content: str, ctx: _Context) -> tuple[str, str | None]:
+    """``{cite}`` / ``{cite:p}`` -> ``(A, 2018; B, 2020)``; ``{cite:t}`` -> ``A (2018)``; with the address
+    of the References page."""
+    parts = []
+    for key in (k.strip() for k in content.split(",")):
+        if key not in ctx.index.citations:
+            raise ctx.error(f"unknown citation key {key!r} in {{{role}}}: add it to references.bib")
+        authors, year = ctx.index.citations[key]
+        parts.append(f"{authors} ({year})" if role == "cite:t" else f"{authors}, {year}")
+    text = "; ".join(parts) if role == "cite:t" else f"({'; '.join(parts)})"
+    url = _url(ctx.index.references_page, None, ctx) if ctx.index.references_page else None
+    return text, url
 
 
 # =====================================================================================================
@@ -876,6 +937,8 @@ def _convert_role(name: str, content: str, ctx: _Context, links: bool = True) ->
         text, url = _ref_link(name, content, ctx)
     elif name == "doc":
         text, url = _doc_link(content, ctx)
+    elif name in ("cite", "cite:p", "cite:t"):
+        text, url = _cite(name, content, ctx)
     else:
         raise ctx.error(f"unknown role {{{name}}} in {{{name}}}`{content}`")
     return f"[{_escape_link_text(text)}]({url})" if links and url else text
