@@ -635,3 +635,18 @@ def test_every_citation_key_in_the_chapters_is_in_references_bib():
              for keys in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", "".join(cell["source"])) for key in keys.split(",")}
     assert cited, "no chapter cites anything"
     assert not cited - set(known), f"cited but not in references.bib: {sorted(cited - set(known))}"
+
+
+def test_every_chapter_links_at_least_three_other_chapters():
+    """Cross-links: each numbered chapter names, with a {doc} link, at least three chapters it builds on or
+    that build on it; the intro links every chapter (its map)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    numbered = [c["file"].split("/")[-1] for part in toc["parts"] if part.get("numbered") for c in part["chapters"]]
+    link = re.compile(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`")
+    for name in numbered:
+        cells = json.loads((ROOT / "book" / f"{name}.ipynb").read_text())["cells"]
+        linked = {m for c in cells if c["cell_type"] == "markdown" for m in link.findall("".join(c["source"]))}
+        others = (linked & set(numbered)) - {name}
+        assert len(others) >= 3, f"{name} links to {sorted(others)}: link at least three other chapters with {{doc}}"
+    intro = set(link.findall((ROOT / "book" / "intro.md").read_text()))
+    assert set(numbered) <= intro, f"the intro's map misses {sorted(set(numbered) - intro)}"

@@ -280,6 +280,18 @@ def to_sympy(f: Callable[..., Any], names: Any = "x") -> sp.Expr:
 # ---------------------------------------------------------------------------------------------------
 
 
+def _float_array(value: Any, points: tuple[int, ...], args: tuple) -> Any:
+    """``value`` as a float array of shape ``points`` (a float for ``points == ()``). An array NumPy just
+    computed, already float and of that shape, is returned as it is: no copy. A constant is broadcast, an
+    integer array converted, and an argument itself (the formula ``x``) copied, so the caller's array is
+    never returned."""
+    array = np.asarray(value)
+    if array.shape == points and array.dtype.kind == "f" and not any(value is a for a in args):
+        return array if points else float(array)
+    full = np.array(np.broadcast_to(array * 1.0, points))
+    return full if points else full[()]
+
+
 def lambdify(expr: Any, variables: Any, cse: bool = False) -> Callable[..., Any]:
     r"""Turn an expression into a NumPy function of ``variables`` (via :func:`sympy.lambdify`).
 
@@ -327,10 +339,9 @@ def lambdify(expr: Any, variables: Any, cse: bool = False) -> Callable[..., Any]
         with np.errstate(all="ignore"):
             values = compiled(*args)
         points = np.broadcast_shapes(*(np.shape(a) for a in args))
-        values = [np.broadcast_to(np.asarray(v) * 1.0, points) for v in values]  # constants too; ints to floats
         if shape is None:
-            return np.array(values[0]) if points else values[0][()]
-        return np.stack(values).reshape(shape + points)
+            return _float_array(values[0], points, args)
+        return np.stack([np.broadcast_to(np.asarray(v) * 1.0, points) for v in values]).reshape(shape + points)
 
     numeric.__doc__ = f"{expr} as a NumPy function of {', '.join(map(str, symbols))}"
     return numeric
