@@ -95,3 +95,18 @@ def test_run_figure_html_needs_a_two_variable_run():
     res = gradient_descent(lambda x: (x[0] - 1) ** 2, [0.0], 0.1, steps=50)
     with pytest.raises(ValueError, match="shape"):
         descent.run_figure_html("paraboloid", res, learning_rate=0.1, momentum=0.0)
+
+
+def test_graph_path_animation_draws_each_step_on_the_graph():
+    from calclib.plotting.descent import graph_path_animation
+
+    path = 5.0 * 0.8 ** np.arange(26)               # gradient descent on x², ε = 0.1: x_k = 5 · 0.8^k
+    xs = np.linspace(-5.5, 5.5, 101)
+    fig = graph_path_animation(lambda x: x**2, path, xs=xs, alt="the walk", title="x² from 5")
+    assert np.allclose(fig.data[0].y, xs**2)
+    assert len(fig.frames) == 26 and [fr.name for fr in fig.frames] == [str(k) for k in range(26)]
+    last = fig.frames[-1].data[0]
+    assert np.allclose(last.x, path) and np.allclose(last.y, path**2)
+    assert fig.layout.meta["alt"] == "the walk" and fig.layout.sliders[0].steps[-1].label == "25"
+    with pytest.raises(ValueError, match="one variable"):
+        graph_path_animation(lambda x: x, np.zeros((3, 2)), xs=xs, alt="a")

@@ -18,7 +18,7 @@ from .layout import add_state_slider, finish
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-__all__ = ["run_summary", "rate_momentum_explorer", "run_figure_html"]
+__all__ = ["run_summary", "rate_momentum_explorer", "run_figure_html", "graph_path_animation"]
 
 
 def run_summary(res: Any, minimum: Sequence[float] = (1.0, 1.0)) -> str:
@@ -189,3 +189,56 @@ def run_figure_html(name: str, res: Any, *, learning_rate: float, momentum: floa
            f"learning rate {learning_rate:.1e}, momentum {momentum:g}, and its gradient norm "
            f"against the step. {res.message}")
     return (f'<p style="font-family: monospace">{html.escape(res.message)}</p>' + figure_html(fig, alt))
+
+
+def graph_path_animation(f: Any, path: Sequence[float], *, xs: np.ndarray, alt: str, title: str | None = None,
+                         duration: int = 300, height: int = 460) -> "go.Figure":
+    """The iterates of a run in one variable, drawn step by step on the graph of ``f`` (Play, a slider).
+
+    Frame ``"k"`` shows the points :math:`(x_j, f(x_j))` for :math:`j \\le k`, joined in order, the newest
+    one large: the walk down the graph that a 2-D landscape shows with :func:`calclib.plotting.contours.
+    paths_animation`.
+
+    Parameters
+    ----------
+    f : callable
+        The function, evaluated on ``xs`` (vectorized) and at the iterates.
+    path : sequence of float, shape ``(k + 1,)``
+        The iterates, e.g. ``result.path`` of a run on a function of one variable.
+    xs : array
+        Where the graph is drawn.
+    alt : str
+        What the animation shows (required).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Trace 0 is the graph, trace 1 the iterates; one frame per step.
+
+    Examples
+    --------
+    >>> fig = graph_path_animation(lambda x: x**2, [2.0, 1.0, 0.5], xs=np.linspace(-2, 2, 5), alt="x² walk")
+    >>> [list(fr.data[0].x) for fr in fig.frames]
+    [[2.0], [2.0, 1.0], [2.0, 1.0, 0.5]]
+    """
+    import plotly.graph_objects as go
+
+    from .layout import add_play_and_slider
+
+    path = np.asarray(path, dtype=float)
+    if path.ndim != 1 or not len(path):
+        raise ValueError(f"graph_path_animation needs the iterates of a run in one variable (shape (k + 1,)); "
+                         f"got shape {path.shape}")
+    xs = np.asarray(xs, dtype=float)
+    values = np.asarray(f(path), dtype=float)
+
+    def iterates(k: int) -> "go.Scatter":
+        return go.Scatter(x=path[: k + 1].tolist(), y=values[: k + 1].tolist(), mode="lines+markers",
+                          line={"color": "#d62728", "width": 1.5}, name="iterates x_k", hoverinfo="x+y",
+                          marker={"size": [6] * k + [12], "color": "#d62728"})
+
+    fig = go.Figure([go.Scatter(x=xs, y=np.asarray(f(xs), dtype=float), mode="lines", name="f",
+                                line={"color": "#555555"}, hoverinfo="skip"), iterates(0)])
+    fig.frames = [go.Frame(data=[iterates(k)], traces=[1], name=str(k)) for k in range(len(path))]
+    finish(fig, alt=alt, title=title, height=height, xaxis={"title": "x"}, yaxis={"title": "f(x)"})
+    return add_play_and_slider(fig, [str(k) for k in range(len(path))], prefix="step ", duration=duration)
