@@ -14,7 +14,7 @@ MyST                                                plain Markdown
 ``{prf:ref}`label```, ``{ref}``, ``{numref}``       a link to the target on the website (``#label`` on
                                                     the same page), with the website's text and number
 ``{doc}`text <page>```                              a link to the page on the website
-``{cite}`key```, ``{cite:p}``, ``{cite:t}``         (Author, year) or Author (year), linked to the
+``{cite}`key```, ``{cite:p}``, ``{cite:t}``         [Author, year] or Author [year], linked to the
                                                     References page (``references.bib``)
 ``(label)=`` before a heading                       ``<a id="label"></a>`` in the heading
 ``{prf:theorem} Title`` (definition, ...)           ``**Theorem 1.2 (Title).** body``
@@ -630,15 +630,15 @@ def read_bibliography(text: str) -> dict[str, tuple[str, str]]:
 
 
 def _cite(role: str, content: str, ctx: _Context) -> tuple[str, str | None]:
-    """``{cite}`` / ``{cite:p}`` -> ``(A, 2018; B, 2020)``; ``{cite:t}`` -> ``A (2018)``; with the address
-    of the References page."""
+    """``{cite}`` / ``{cite:p}`` -> ``[A, 2018; B, 2020]``; ``{cite:t}`` -> ``A [2018]`` (sphinxcontrib-bibtex's
+    author-year style, as on the website); with the address of the References page."""
     parts = []
     for key in (k.strip() for k in content.split(",")):
         if key not in ctx.index.citations:
             raise ctx.error(f"unknown citation key {key!r} in {{{role}}}: add it to references.bib")
         authors, year = ctx.index.citations[key]
-        parts.append(f"{authors} ({year})" if role == "cite:t" else f"{authors}, {year}")
-    text = "; ".join(parts) if role == "cite:t" else f"({'; '.join(parts)})"
+        parts.append(f"{authors} [{year}]" if role == "cite:t" else f"{authors}, {year}")
+    text = "; ".join(parts) if role == "cite:t" else f"[{'; '.join(parts)}]"   # as the website prints them
     url = _url(ctx.index.references_page, None, ctx) if ctx.index.references_page else None
     return text, url
 
