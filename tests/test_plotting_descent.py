@@ -110,3 +110,13 @@ def test_graph_path_animation_draws_each_step_on_the_graph():
     assert fig.layout.meta["alt"] == "the walk" and fig.layout.sliders[0].steps[-1].label == "25"
     with pytest.raises(ValueError, match="one variable"):
         graph_path_animation(lambda x: x, np.zeros((3, 2)), xs=xs, alt="a")
+
+
+def test_paths_animation_stride_thins_the_drawn_points_but_counts_steps():
+    from calclib.plotting.contours import paths_animation
+
+    path = np.column_stack([np.linspace(2.0, 0.0, 101), np.linspace(-2.0, 0.0, 101)])
+    fig = paths_animation("paraboloid", [path], ["run"], every=10, stride=5, alt="a run")
+    assert [fr.name for fr in fig.frames] == [str(k) for k in range(0, 101, 10)]
+    drawn = fig.frames[3].data[0]                       # step 30: iterates 0, 5, …, 30
+    assert np.allclose(drawn.x, path[0:31:5, 0]) and np.allclose(drawn.y, path[0:31:5, 1])

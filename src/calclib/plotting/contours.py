@@ -105,7 +105,7 @@ def subsample(n_points: int, keep_first: int = 100, total: int = 200) -> np.ndar
 
 def paths_animation(name: str, paths: Sequence[np.ndarray], labels: Sequence[str], *, alt: str,
                     title: str | None = None, box: Box | None = None, log: bool = False, every: int = 1,
-                    duration: int = 120, height: int = 600) -> "go.Figure":
+                    stride: int = 1, duration: int = 120, height: int = 600) -> "go.Figure":
     """Several optimization paths on the level curves of a landscape, drawn step by step (Play, a slider).
 
     Parameters
@@ -120,6 +120,9 @@ def paths_animation(name: str, paths: Sequence[np.ndarray], labels: Sequence[str
         What the animation shows (required).
     every : int
         One frame per ``every`` steps (and one at the end).
+    stride : int
+        Draw every ``stride``-th iterate of a path (and its current one), to keep long runs light; the
+        frames still count steps.
 
     Returns
     -------
@@ -139,7 +142,9 @@ def paths_animation(name: str, paths: Sequence[np.ndarray], labels: Sequence[str
     def traces(k: int) -> list:
         out = []
         for i, (p, label) in enumerate(zip(paths, labels)):
-            q = p[: min(k, len(p) - 1) + 1].astype(np.float32)
+            upto = min(k, len(p) - 1)
+            shown = np.unique(np.append(np.arange(0, upto + 1, max(1, int(stride))), upto))
+            q = p[shown].astype(np.float32)
             c = COLORS[i % len(COLORS)]
             out.append(go.Scatter(x=q[:, 0], y=q[:, 1], mode="lines+markers", line={"color": c, "width": 2},
                                   marker={"size": [4] * (len(q) - 1) + [11], "color": c}, name=label,
