@@ -5,7 +5,9 @@
 //   "Show code cell source" toggles of hidden cells, which myst-nb labels "Toggle hidden content";
 // - a box that scrolls sideways (code, an output, displayed maths) must be reachable by keyboard to be
 //   scrolled: it gets tabindex=0 (only those that scroll, at the current width);
-// - a widget slider's handle must have a name: the slider's label.
+// - a widget slider's handle must have a name: the slider's label;
+// - the bibliography (sphinxcontrib-bibtex) is a role="list" whose entries carry the deprecated role
+//   doc-biblioentry, so the list has no listitem: each entry becomes a listitem.
 function nameButtonsByTheirText() {
   for (const button of document.querySelectorAll(".search-button__button[aria-label], details > summary[aria-label]")) {
     if (button.textContent.trim()) button.removeAttribute("aria-label");
@@ -47,6 +49,12 @@ function nameWidgetSliders(root) {
   }
 }
 
+function bibliographyEntriesAsListItems() {
+  for (const entry of document.querySelectorAll('.citation-list[role="list"] > .citation[role="doc-biblioentry"]')) {
+    entry.setAttribute("role", "listitem");
+  }
+}
+
 function onReady(run) {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
   else run();
@@ -54,6 +62,7 @@ function onReady(run) {
 
 onReady(() => {
   nameButtonsByTheirText();
+  bibliographyEntriesAsListItems();
   keyboardScrollable();
   // Widths change when fonts and images arrive, maths is typeset, a hidden cell is opened, the window turns.
   window.addEventListener("load", () => { keyboardScrollable(); setTimeout(keyboardScrollable, 1000); });
