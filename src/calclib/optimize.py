@@ -849,7 +849,7 @@ def momentum_rate(learning_rate: Any, momentum: Any, eigenvalues: Any) -> float 
 
 
 def optimal_momentum(lam_min: float, lam_max: float) -> tuple[float, float, float]:
-    r"""The learning rate and momentum with the best rate on quadratics with eigenvalues in :math:`[\lambda_{\min}, \lambda_{\max}]`.
+    r"""The best learning rate and momentum on quadratics with eigenvalues in :math:`[\lambda_{\min}, \lambda_{\max}]`.
 
     Polyak's heavy ball (1964): with :math:`\kappa = \lambda_{\max}/\lambda_{\min}`,
 

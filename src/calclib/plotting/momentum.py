@@ -54,14 +54,15 @@ def stability_grid(kappa: float, n_steps: int = 121, n_momenta: int = 80) -> tup
 
 def stability_map(kappas: Sequence[float], *, shown: int = 0, n_steps: int = 121, n_momenta: int = 80,
                   height: int = 600) -> "go.Figure":
-    r"""A heatmap of the rate of momentum over :math:`(\varepsilon\lambda_{\max}, \alpha)`, one state per :math:`\kappa`.
+    r"""A heatmap of momentum's rate over :math:`(\varepsilon\lambda_{\max}, \alpha)`, one state per :math:`\kappa`.
 
     For each condition number the figure holds a heatmap of the rate (:func:`stability_grid`; where it is
-    :math:`\ge 1`, the run diverges, the cell is left empty), a star at Polyak's optimum
-    (:func:`calclib.optimize.optimal_momentum`) and a circle at plain gradient descent's best step
-    :math:`\varepsilon\lambda_{\max} = 2\kappa/(\kappa + 1)`, :math:`\alpha = 0`. The stability boundary
-    :math:`\varepsilon\lambda_{\max} = 2(1 + \alpha)` is the same for every :math:`\kappa` (a dashed line). A slider
-    switches between the condition numbers.
+    :math:`\ge 1`, the run diverges, the cell is left empty), drawn as a contour trace coloured cell by
+    cell (``coloring="heatmap"``: the site's plotly.js has no heatmap trace) with level lines every 0.1,
+    a star at Polyak's optimum (:func:`calclib.optimize.optimal_momentum`) and a circle at plain gradient
+    descent's best step :math:`\varepsilon\lambda_{\max} = 2\kappa/(\kappa + 1)`, :math:`\alpha = 0`. The
+    stability boundary :math:`\varepsilon\lambda_{\max} = 2(1 + \alpha)` is the same for every :math:`\kappa`
+    (a dashed line). A slider switches between the condition numbers.
 
     Parameters
     ----------
@@ -75,8 +76,8 @@ def stability_map(kappas: Sequence[float], *, shown: int = 0, n_steps: int = 121
     Returns
     -------
     plotly.graph_objects.Figure
-        Trace 0 is the boundary; then, for each :math:`\kappa` in order, its heatmap, optimum and plain-GD
-        marker (traces ``1 + 3i``, ``2 + 3i``, ``3 + 3i``). The slider restyles ``visible``.
+        Trace 0 is the boundary; then, for each :math:`\kappa` in order, its heatmap (a contour trace),
+        optimum and plain-GD marker (traces ``1 + 3i``, ``2 + 3i``, ``3 + 3i``). The slider restyles ``visible``.
     """
     import plotly.graph_objects as go
 
@@ -87,7 +88,8 @@ def stability_map(kappas: Sequence[float], *, shown: int = 0, n_steps: int = 121
         raise ValueError(f"shown = {shown} is not an index of kappas (0 to {len(kappas) - 1})")
     fig = go.Figure()
     a_line = np.linspace(0, 1, 51)
-    fig.add_trace(go.Scatter(x=2 * (1 + a_line), y=a_line, mode="lines", name="stability boundary ε·λmax = 2(1 + α)",
+    fig.add_trace(go.Scatter(x=2 * (1 + a_line), y=a_line, mode="lines",
+                             name="stability boundary ε·λmax = 2(1 + α)",
                              line={"color": "black", "dash": "dash", "width": 2}, hoverinfo="skip"))
     for i, kappa in enumerate(kappas):
         s, alpha, rate = stability_grid(kappa, n_steps, n_momenta)
@@ -95,10 +97,13 @@ def stability_map(kappas: Sequence[float], *, shown: int = 0, n_steps: int = 121
         eps, mom, best = optimal_momentum(1 / kappa, 1.0)
         gd_rate = (kappa - 1) / (kappa + 1)
         seen = i == shown
-        fig.add_trace(go.Heatmap(x=s.astype(np.float32), y=alpha.astype(np.float32), z=z, zmin=0, zmax=1,
-                                 colorscale="Viridis", visible=seen, showscale=True,
-                                 colorbar={"title": {"text": "rate ρ"}, "len": 0.8},
-                                 hovertemplate="ε·λmax = %{x:.3f}<br>α = %{y:.3f}<br>rate = %{z:.4f}<extra></extra>"))
+        fig.add_trace(go.Contour(x=s.astype(np.float32), y=alpha.astype(np.float32), z=z, zmin=0, zmax=1,
+                                 colorscale="Viridis", visible=seen, showscale=True, connectgaps=False,
+                                 contours={"coloring": "heatmap", "start": 0.1, "end": 0.9, "size": 0.1},
+                                 line={"width": 0.6, "color": "rgba(255, 255, 255, 0.6)"},
+                                 colorbar={"title": {"text": "rate ρ"}, "len": 0.8}, name=f"rate, κ = {kappa:g}",
+                                 hovertemplate=("ε·λmax = %{x:.3f}<br>α = %{y:.3f}<br>rate = %{z:.4f}"
+                                                "<extra></extra>")))
         fig.add_trace(go.Scatter(x=[eps], y=[mom], mode="markers", visible=seen,
                                  name=f"optimum: rate (√κ − 1)/(√κ + 1) = {best:.3f}",
                                  marker={"symbol": "star", "size": 16, "color": "white",
@@ -117,7 +122,8 @@ def stability_map(kappas: Sequence[float], *, shown: int = 0, n_steps: int = 121
            f"The horizontal axis is the learning rate times the largest eigenvalue, from 0 to 4, the vertical axis "
            f"the momentum α from 0 to 0.99; the colour is the convergence rate of gradient descent with momentum on a "
            f"quadratic with condition number κ, dark for fast and yellow for rates near 1. The region to the right of "
-           f"the dashed line ε·λmax = 2(1 + α) diverges and is left blank. A white star marks the optimum and a red "
+           f"the dashed line ε·λmax = 2(1 + α) diverges and is left blank. A white star marks the optimum and a "
+           f"red "
            f"circle on the bottom edge plain gradient descent's best step. At first κ = {k0:g}: the optimum is at "
            f"ε·λmax = {eps0:.2f}, α = {mom0:.2f} with rate {best0:.3f}, against {(k0 - 1) / (k0 + 1):.3f} without "
            f"momentum.")
