@@ -61,7 +61,7 @@ from ._validation import as_float_array, require_callable, require_positive
 
 __all__ = [
     "OptimizeResult", "RootResult", "gradient_descent", "newton", "newton_cg", "newton_root", "sgd",
-    "classify_critical_point", "armijo_step",
+    "classify_critical_point", "armijo_step", "momentum_matrix", "momentum_rate", "optimal_momentum",
 ]
 
 Array = np.ndarray
@@ -714,6 +714,176 @@ def _descend(f: Callable, gradient: Callable, x: Array, lr: float, steps: int, t
         x, fx, g, g_norm = x_new, fx_new, g_new, norm_new
         run.add(x, fx, g_norm)
     return run.result("converged" if g_norm < tol else "max_iter", _stop_message(run, steps, tol), method)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Momentum on a quadratic: the eigen-analysis (Polyak 1964; Goh, "Why momentum really works", 2017)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _momentum_parameter(momentum: Any) -> float:
+    """``momentum`` checked to be a finite number in [0, 1)."""
+    try:
+        alpha = float(momentum)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"momentum must be a number in [0, 1), got {type(momentum).__name__}") from exc
+    if not (math.isfinite(alpha) and 0 <= alpha < 1):
+        raise ValueError(f"momentum must be in [0, 1) (the velocity must fade), got {momentum!r}")
+    return alpha
+
+
+def _eigenvalues(eigenvalues: Any) -> Array:
+    """``eigenvalues`` as a non-empty 1-D float array of finite numbers > 0."""
+    lam = as_float_array(eigenvalues, "eigenvalues").ravel()
+    if lam.size == 0:
+        raise ValueError("eigenvalues must hold at least one eigenvalue of A")
+    if not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+        raise ValueError(f"eigenvalues must be finite and > 0 (A positive definite), got {_fmt(lam)}")
+    return lam
+
+
+def _spectral_radius(step: Array, alpha: Array) -> Array:
+    r"""The spectral radius of :math:`R` from :math:`s = \varepsilon\lambda` and :math:`\alpha` (broadcast).
+
+    The eigenvalues of :math:`R` solve :math:`\mu^2 - (1 + \alpha - s)\mu + \alpha = 0`: a complex pair of
+    modulus :math:`\sqrt\alpha` when the discriminant is negative, else two real roots, the larger in
+    modulus :math:`(|1 + \alpha - s| + \sqrt{(1 + \alpha - s)^2 - 4\alpha})/2`.
+    """
+    trace = 1 + alpha - step
+    disc = trace**2 - 4 * alpha
+    real = (np.abs(trace) + np.sqrt(np.maximum(disc, 0.0))) / 2
+    return np.where(disc < 0, np.sqrt(alpha), real)
+
+
+def momentum_matrix(learning_rate: float, momentum: float, eigenvalue: float) -> Array:
+    r"""The 2 × 2 matrix of one momentum step along an eigenvector of a quadratic.
+
+    On :math:`f(x) = \tfrac12 x^\top A x`, the update of :func:`gradient_descent` with momentum,
+    :math:`v_{k+1} = \alpha v_k - \varepsilon A x_k`, :math:`x_{k+1} = x_k + v_{k+1}`, acts on the
+    coordinates :math:`(v, x)` along an eigenvector of :math:`A` with eigenvalue :math:`\lambda` by
+
+    .. math::
+        \begin{pmatrix} v_{k+1} \\ x_{k+1} \end{pmatrix} = R(\lambda)
+        \begin{pmatrix} v_k \\ x_k \end{pmatrix}, \qquad
+        R(\lambda) = \begin{pmatrix} \alpha & -\varepsilon\lambda \\ \alpha & 1 - \varepsilon\lambda \end{pmatrix},
+
+    since :math:`x_{k+1} = x_k + \alpha v_k - \varepsilon\lambda x_k`. Its trace is
+    :math:`1 + \alpha - \varepsilon\lambda` and its determinant :math:`\alpha`.
+
+    Parameters
+    ----------
+    learning_rate : float
+        :math:`\varepsilon > 0`.
+    momentum : float
+        :math:`\alpha \in [0, 1)`.
+    eigenvalue : float
+        :math:`\lambda > 0`, an eigenvalue of :math:`A`.
+
+    Returns
+    -------
+    ndarray, shape (2, 2)
+
+    Examples
+    --------
+    >>> momentum_matrix(0.1, 0.5, 4.0)
+    array([[ 0.5, -0.4],
+           [ 0.5,  0.6]])
+    """
+    eps = require_positive(learning_rate, "learning_rate")
+    alpha = _momentum_parameter(momentum)
+    lam = require_positive(eigenvalue, "eigenvalue")
+    return np.array([[alpha, -eps * lam], [alpha, 1 - eps * lam]])
+
+
+def momentum_rate(learning_rate: Any, momentum: Any, eigenvalues: Any) -> float | Array:
+    r"""The asymptotic rate of gradient descent with momentum on a quadratic: :math:`\max_\lambda \rho(R(\lambda))`.
+
+    Along every eigenvector of :math:`A` the error evolves by :math:`R(\lambda)` of
+    :func:`momentum_matrix`, so after many steps it shrinks by a factor :math:`\rho(R(\lambda))`, the
+    spectral radius (the largest modulus of an eigenvalue), per step; the slowest direction decides:
+
+    .. math:: \text{rate} = \max_{\lambda} \rho(R(\lambda)), \qquad
+              \rho(R) < 1 \iff 0 < \varepsilon\lambda < 2(1 + \alpha) \quad (0 \le \alpha < 1).
+
+    The eigenvalues :math:`\mu` of :math:`R` solve :math:`\mu^2 - (1 + \alpha - \varepsilon\lambda)\mu + \alpha = 0`.
+    When they are complex, :math:`|\mu| = \sqrt\alpha`; as a function of :math:`\lambda`, :math:`\rho` falls,
+    stays at :math:`\sqrt\alpha`, then rises, so over a whole interval
+    :math:`[\lambda_{\min}, \lambda_{\max}]` the maximum is at one of its ends. ``momentum = 0`` gives plain
+    gradient descent, :math:`\max_\lambda |1 - \varepsilon\lambda|`.
+
+    Parameters
+    ----------
+    learning_rate : float or array
+        :math:`\varepsilon > 0`.
+    momentum : float or array
+        :math:`\alpha \in [0, 1)`; broadcast with ``learning_rate`` (e.g. two grids, for a map).
+    eigenvalues : float or sequence of float
+        The eigenvalues :math:`\lambda > 0` of :math:`A` (or just :math:`\lambda_{\min}, \lambda_{\max}`).
+
+    Returns
+    -------
+    float or ndarray
+        The rate (> 1: the run diverges), a float for scalar parameters, else shaped like their broadcast.
+
+    Examples
+    --------
+    >>> momentum_rate(0.1, 0.0, [1.0, 10.0])        # plain GD: max(|1 − 0.1|, |1 − 1|)
+    0.9
+    >>> round(momentum_rate(4 / (1 + 10**0.5) ** 2, ((10**0.5 - 1) / (10**0.5 + 1)) ** 2, [1.0, 10.0]), 6)
+    0.519494
+    """
+    eps = as_float_array(learning_rate, "learning_rate")
+    alpha = as_float_array(momentum, "momentum")
+    if not np.all(np.isfinite(eps)) or np.any(eps <= 0):
+        raise ValueError(f"learning_rate must be finite and > 0, got {_fmt(eps)}")
+    if not np.all(np.isfinite(alpha)) or np.any(alpha < 0) or np.any(alpha >= 1):
+        raise ValueError(f"momentum must be in [0, 1) (the velocity must fade), got {_fmt(alpha)}")
+    lam = _eigenvalues(eigenvalues)
+    try:
+        eps, alpha = np.broadcast_arrays(eps, alpha)
+    except ValueError as exc:
+        raise ValueError(f"learning_rate (shape {eps.shape}) and momentum (shape {alpha.shape}) must "
+                         f"broadcast together") from exc
+    rho = _spectral_radius(eps[..., None] * lam, alpha[..., None]).max(axis=-1)
+    return float(rho) if rho.ndim == 0 else rho
+
+
+def optimal_momentum(lam_min: float, lam_max: float) -> tuple[float, float, float]:
+    r"""The best learning rate and momentum on quadratics with eigenvalues in :math:`[\lambda_{\min}, \lambda_{\max}]`.
+
+    Polyak's heavy ball (1964): with :math:`\kappa = \lambda_{\max}/\lambda_{\min}`,
+
+    .. math::
+        \alpha^* = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2, \qquad
+        \varepsilon^* = \left(\frac{2}{\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}}}\right)^2, \qquad
+        \text{rate} = \sqrt{\alpha^*} = \frac{\sqrt\kappa - 1}{\sqrt\kappa + 1},
+
+    against :math:`(\kappa - 1)/(\kappa + 1)` for plain gradient descent with its best step
+    :math:`2/(\lambda_{\min} + \lambda_{\max})`. At the optimum both :math:`R(\lambda_{\min})` and
+    :math:`R(\lambda_{\max})` have a double eigenvalue, :math:`\pm\sqrt{\alpha^*}`.
+
+    Parameters
+    ----------
+    lam_min, lam_max : float
+        The smallest and largest eigenvalue of :math:`A`, :math:`0 < \lambda_{\min} \le \lambda_{\max}`.
+
+    Returns
+    -------
+    (learning_rate, momentum, rate) : tuple of float
+
+    Examples
+    --------
+    >>> eps, alpha, rate = optimal_momentum(1.0, 100.0)
+    >>> round(eps, 6), round(alpha, 6), round(rate, 6)
+    (0.033058, 0.669421, 0.818182)
+    """
+    lo = require_positive(lam_min, "lam_min")
+    hi = require_positive(lam_max, "lam_max")
+    if lo > hi:
+        raise ValueError(f"lam_min must be at most lam_max, got lam_min = {lam_min!r} > lam_max = {lam_max!r}")
+    root_lo, root_hi = math.sqrt(lo), math.sqrt(hi)
+    rate = (root_hi - root_lo) / (root_hi + root_lo)      # (√κ − 1)/(√κ + 1)
+    return (2 / (root_hi + root_lo)) ** 2, rate**2, rate
 
 
 # ---------------------------------------------------------------------------------------------------
