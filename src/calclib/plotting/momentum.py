@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["stability_grid", "stability_map", "newton_cg_gradient_norms"]
 
+#: :func:`newton_cg_gradient_norms` draws a gradient norm of exactly 0 here (about float64's rounding level).
+GRADIENT_FLOOR = 1e-16
+
 #: The colours of the runs of :func:`newton_cg_gradient_norms`, in order.
 RUN_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e")
 
@@ -147,7 +150,8 @@ def newton_cg_gradient_norms(runs: Mapping[str, Any], *, title: str, alt: str, h
     Returns
     -------
     plotly.graph_objects.Figure
-        One line trace per run, in order: ``x`` the steps ``0 .. nit``, ``y`` the gradient norms.
+        One line trace per run, in order: ``x`` the steps ``0 .. nit``, ``y`` the gradient norms (a norm of
+        exactly 0, which a log axis cannot show, is drawn at :data:`GRADIENT_FLOOR`).
     """
     import plotly.graph_objects as go
 
@@ -156,7 +160,7 @@ def newton_cg_gradient_norms(runs: Mapping[str, Any], *, title: str, alt: str, h
     fig = go.Figure()
     for (label, res), color in zip(runs.items(), RUN_COLORS * len(runs)):
         norms = np.asarray(res.grad_norms, dtype=float)
-        fig.add_trace(go.Scatter(x=np.arange(len(norms)), y=np.maximum(norms, 1e-300), mode="lines+markers",
+        fig.add_trace(go.Scatter(x=np.arange(len(norms)), y=np.maximum(norms, GRADIENT_FLOOR), mode="lines+markers",
                                  name=label, line={"color": color, "width": 2}, marker={"size": 5},
                                  hovertemplate="step %{x}: ‖∇f‖ = %{y:.2e}<extra></extra>"))
     return finish(fig, alt=alt, title=title, height=height,
