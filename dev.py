@@ -134,21 +134,18 @@ def test(*pytest_args: str) -> None:
     ensure_environment()
     workers = os.environ.get("PYTEST_WORKERS", "2")
     started = time.perf_counter()
-    env = dict(os.environ)
-    build = None
-    if not pytest_args or any("test_website" in a for a in pytest_args):
-        build = start_site_build()
-        env["CALCLIB_SITE_BUILD"] = str(SITE_BUILD)
+    build = start_site_build()   # extra pytest arguments add to the whole run, which has the website test
+    env = {**os.environ, "CALCLIB_SITE_BUILD": str(SITE_BUILD)}
     try:
         result = subprocess.run([str(BIN / "python"), *PYTEST, "-n", workers, "-m", "not integration",
                                  "--nbval-lax", "--doctest-modules", "tests", "book", "src/calclib",
                                  "booktools/src/booktools", *pytest_args], cwd=ROOT, env=env)
     finally:
-        if build is not None and build.poll() is None:   # the tests stopped before the website test
+        if build.poll() is None:   # the tests stopped (or deselected the website test) before it waited
             build.terminate()
             build.wait()
     report = SITE_BUILD / "website.txt"
-    if build is not None and report.exists():
+    if report.exists():
         print(report.read_text(), end="")
     print(f"dev.py test: {time.perf_counter() - started:.0f} s (after installing the environment)", flush=True)
     if result.returncode != 0:

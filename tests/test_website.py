@@ -526,8 +526,9 @@ def check_widgets(page) -> list[str]:
     return []
 
 
-# Pages are checked in this many browsers side by side: most of a page's time is spent waiting (for the
-# load, for figures to draw, for late console messages), so the browsers overlap their waits.
+# Pages are checked in this many browsers side by side, so that both cores are busy: one browser leaves a
+# core idle while it waits (for the load, for figures to draw, for late console messages), and the checks
+# themselves (axe-core above all) are CPU work.
 WEBSITE_BROWSERS = int(os.environ.get("WEBSITE_BROWSERS", "3"))
 
 
