@@ -287,9 +287,9 @@ def _float_array(value: Any, points: tuple[int, ...], args: tuple) -> Any:
     never returned."""
     array = np.asarray(value)
     if array.shape == points and array.dtype.kind == "f" and not any(value is a for a in args):
-        return array if points else float(array)
+        return array if points else array.item()
     full = np.array(np.broadcast_to(array * 1.0, points))
-    return full if points else full[()]
+    return full if points else full.item()
 
 
 def lambdify(expr: Any, variables: Any, cse: bool = False) -> Callable[..., Any]:

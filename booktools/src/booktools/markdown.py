@@ -584,9 +584,10 @@ def book_index(root: Path) -> BookIndex:
         index.citations = read_bibliography(bibfile.read_text("utf8"))
     for docname in pages:
         path = _page_file(root, docname)
-        if path.suffix == ".md" and re.search(r"^\.\. auto(module|function|class)::", path.read_text("utf8"), re.M):
+        text = path.read_text("utf8") if path.suffix == ".md" else ""
+        if re.search(r"^\.\. auto(module|function|class)::", text, re.M):
             index.api_page = docname
-        if path.suffix == ".md" and "{bibliography}" in path.read_text("utf8"):
+        if "{bibliography}" in text:
             index.references_page = docname
         scanner = _PageScanner(index, docname)
         for cell in page_cells(path):
